@@ -1,0 +1,148 @@
+"""What every bundled MCP server needs: time windows, confinement to its data, bounded results.
+
+Errors are raised as `ToolError` with a sentence the caller (often a model) can act on:
+what was wrong and what to send instead. The MCP SDK turns them into `is_error` results.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+
+__all__ = [
+    "READ_ONLY",
+    "ToolError",
+    "Window",
+    "clamp_limit",
+    "confined_path",
+    "iso",
+    "parse_time",
+    "resolve_window",
+]
+
+# Every bundled tool only reads; none reaches beyond the data it is configured with.
+READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
+
+_RELATIVE = re.compile(r"^\s*now\s*(?:(?P<sign>[-+])\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|m|h|d|w))?\s*$", re.I)
+_DURATION = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|m|h|d|w)\s*$", re.I)
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+TIME_HELP = "Send RFC 3339 (2026-02-17T14:30:00Z), 'YYYY-MM-DD HH:MM:SS' (UTC), or relative ('now-1h', 'now-30m')."
+
+
+def iso(t: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a Z, seconds precision: the one format every tool answers in."""
+    if t is None:
+        return None
+    return t.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """'90m', '1h', '2d' -> timedelta; None when it is not a duration."""
+    m = _DURATION.match(text or "")
+    if not m:
+        return None
+    return timedelta(seconds=float(m["n"]) * _UNITS[m["unit"].lower()])
+
+
+def parse_time(value: str | None, now: datetime, *, name: str = "time") -> datetime | None:
+    """Parse an absolute or relative time; naive times are UTC.
+
+    `now` is passed in, not read from the clock: for recorded data the servers resolve
+    `now` to the end of the data, and say so in the window they echo back.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ToolError(f"{name} must be a string. {TIME_HELP}")
+    text = value.strip()
+    m = _RELATIVE.match(text)
+    if m:
+        if not m["sign"]:
+            return now
+        delta = timedelta(seconds=float(m["n"]) * _UNITS[m["unit"].lower()])
+        return now - delta if m["sign"] == "-" else now + delta
+    try:
+        t = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ToolError(f"{name}={value!r} is not a time I can read. {TIME_HELP}") from None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A resolved time window; either end may be open."""
+
+    since: datetime | None
+    until: datetime | None
+    now: datetime
+    now_is_data_end: bool = False
+
+    def contains(self, t: datetime) -> bool:
+        return (self.since is None or t >= self.since) and (self.until is None or t <= self.until)
+
+    def describe(self) -> dict[str, Any]:
+        """The window as echoed back to the caller, so it knows what was actually searched."""
+        out: dict[str, Any] = {"since": iso(self.since), "until": iso(self.until)}
+        if self.now_is_data_end:
+            out["now"] = f"{iso(self.now)} (end of the recorded data)"
+        return out
+
+
+def resolve_window(
+    since: str | None, until: str | None, now: datetime, *, now_is_data_end: bool = False
+) -> Window:
+    """Resolve since/until against `now`; reject an inverted window with a usable message."""
+    s = parse_time(since, now, name="since")
+    u = parse_time(until, now, name="until")
+    if s and u and s > u:
+        raise ToolError(f"since ({iso(s)}) is after until ({iso(u)}); swap them or widen the window.")
+    return Window(s, u, now, now_is_data_end)
+
+
+def clamp_limit(limit: int, *, cap: int, name: str = "limit") -> int:
+    """Reject nonsense, cap the rest: a negative limit is an error, a huge one is quietly the cap."""
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        raise ToolError(f"{name} must be an integer between 1 and {cap}.")
+    if limit < 1:
+        raise ToolError(f"{name}={limit} is not allowed; send a number between 1 and {cap}.")
+    return min(limit, cap)
+
+
+def confined_path(root: Path, name: str, *, what: str = "file") -> Path:
+    """Resolve `name` inside `root` or refuse.
+
+    Refuses absolute paths, parent traversal, NUL bytes, option-looking names and symlinks
+    that lead out of `root`. The message says what to send instead.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ToolError(f"{what} name is empty; send a name relative to the data directory.")
+    if "\x00" in name:
+        raise ToolError(f"{what} name contains a NUL byte; send a plain relative name.")
+    if name.startswith("-"):
+        raise ToolError(f"{what} name {name!r} looks like a command-line option; send a plain relative name.")
+    if os.path.isabs(name) or name.startswith("~"):
+        raise ToolError(f"{what} name {name!r} is absolute; send a name relative to the data directory.")
+    parts = Path(name).parts
+    if ".." in parts:
+        raise ToolError(f"{what} name {name!r} leaves the data directory; send a name inside it.")
+    root_real = root.resolve()
+    candidate = (root / name).resolve()
+    if candidate != root_real and root_real not in candidate.parents:
+        raise ToolError(f"{what} {name!r} resolves outside the data directory (a symlink?); it is not served.")
+    return candidate
+
+
+def env_path(var: str, default: Path) -> Path:
+    """A directory or file named by an environment variable, else the server's own default."""
+    value = os.environ.get(var, "").strip()
+    return Path(value).expanduser() if value else default
