@@ -1,0 +1,1 @@
+"""Analysts: who decides which tools to call and what the evidence means."""

@@ -1,0 +1,86 @@
+"""The engine: one per process. Keeps the servers open and runs investigations on them.
+
+An investigation always ends in a report: a server that is down is reported and the analyst goes
+on with the others; an analyst that fails yields a report that says so, with what was gathered.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from bot.analysts.base import Analyst
+from bot.engine.events import EventSink, InvestigationStarted, ReportReady, emit
+from bot.engine.pool import ServerPool
+from bot.engine.report import Report, RootCause, Trigger
+from bot.engine.router import DEFAULT_CALL_TIMEOUT_S, Router
+from bot.engine.servers import ServerConfig
+from bot.engine.session import ToolSession
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    def __init__(
+        self,
+        servers: list[ServerConfig],
+        analyst: Analyst,
+        *,
+        call_timeout_s: float = DEFAULT_CALL_TIMEOUT_S,
+    ) -> None:
+        self.pool = ServerPool(servers)
+        self.router = Router(self.pool, call_timeout_s=call_timeout_s)
+        self.analyst = analyst
+
+    async def start(self) -> dict[str, str]:
+        """Start all servers in parallel; returns the ones that failed, with why."""
+        return await self.pool.ensure_started()
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
+
+    async def __aenter__(self) -> Engine:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def investigate(
+        self, incident: str, on_event: EventSink | None = None, *, analyst: Analyst | None = None
+    ) -> Report:
+        analyst = analyst or self.analyst
+        t0 = time.perf_counter()
+        down = await self.pool.ensure_started()  # restarts any server that died since last time
+        session = ToolSession(self.router, on_event)
+        await emit(on_event, InvestigationStarted(incident, analyst.name, tuple(self.pool.names)))
+        for name, why in down.items():
+            await session.note(f"server {name!r} is unavailable ({why}); investigating with the others", "warning")
+        try:
+            report = await analyst.analyze(incident, session)
+        except Exception as e:  # noqa: BLE001 - the responder still gets a report
+            log.exception("analyst %s failed", analyst.name)
+            await session.note(f"the analysis failed: {type(e).__name__}: {e}", "warning")
+            report = failed_report(incident, analyst.name, f"{type(e).__name__}: {e}")
+        report.incident = incident
+        report.tool_calls = list(session.records)
+        report.duration_s = round(time.perf_counter() - t0, 3)
+        report.warnings = list(dict.fromkeys([*session.warnings, *report.warnings]))
+        await emit(on_event, ReportReady(report))
+        return report
+
+
+def failed_report(incident: str, analyst: str, reason: str) -> Report:
+    return Report(
+        incident=incident,
+        incident_detected=True,
+        summary=f"The investigation could not finish ({reason}). Nothing below is a conclusion.",
+        root_cause=RootCause(
+            description="Unknown: the analysis failed before reaching a conclusion.",
+            trigger=Trigger("unknown", None),
+            confidence=0.0,
+        ),
+        onset=None,
+        recommendations=["Look at the tool calls listed below and at the raw data directly."],
+        analyst=analyst,
+    )
