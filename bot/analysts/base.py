@@ -1,17 +1,5 @@
-"""What an analyst is to the engine: something that turns an incident and tools into a report."""
+"""Re-export: the engine defines what an analyst is; analysts implement it."""
 
-from __future__ import annotations
+from bot.engine.analyst import Analyst
 
-from typing import Protocol
-
-from bot.engine.report import Report
-from bot.engine.session import ToolSession
-
-
-class Analyst(Protocol):
-    #: 'heuristic', or 'llm:<model>' (a fallback appends '+heuristic-fallback' in the report)
-    name: str
-
-    async def analyze(self, incident: str, tools: ToolSession) -> Report:
-        """Investigate through `tools` only. The engine fills tool_calls, duration and warnings."""
-        ...
+__all__ = ["Analyst"]

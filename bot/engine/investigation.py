@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
-from bot.analysts.base import Analyst
+from bot.engine.analyst import Analyst
 from bot.engine.events import EventSink, InvestigationStarted, ReportReady, emit
 from bot.engine.pool import ServerPool
 from bot.engine.report import Report, RootCause, Trigger
