@@ -120,10 +120,15 @@ def deployment_view(
     d: Deployment, lookup: Callable[[str], Commit | None], cap: int = DEPLOY_COMMITS_CAP
 ) -> dict[str, Any]:
     """A deployment with its commit hashes expanded; a hash we do not know stays a bare hash."""
-    commits = []
+    known: list[Commit] = []
+    unknown: list[dict[str, Any]] = []
     for h in d.commits[:cap]:
         c = lookup(h)
-        commits.append(c.brief() if c is not None else {"hash": h, "message": None})
+        if c is not None:
+            known.append(c)
+        else:
+            unknown.append({"hash": h, "message": None})
+    commits = [c.brief() for c in newest_first(known, lambda c: c.timestamp)] + unknown
     return {
         "version": d.version,
         "deployed_at": iso(d.deployed_at),
