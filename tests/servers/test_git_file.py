@@ -11,7 +11,6 @@ from typing import Any
 
 import mcp
 import pytest
-
 from rca_servers.git import build_server
 
 SCENARIOS = Path(__file__).resolve().parents[3] / "shared" / "scenarios"

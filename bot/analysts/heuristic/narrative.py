@@ -1,0 +1,306 @@
+"""Words for the findings: summary, root cause, timeline, evidence and recommendations.
+
+Everything said here is read off the findings; nothing is asserted that a tool did not show.
+Uncertainty is stated, not hidden: a weak culprit is called 'most likely', an unknown is unknown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.analysts.heuristic.culprit import _human
+from bot.analysts.heuristic.impact import Impact, MetricShift
+from bot.analysts.heuristic.mechanisms import BY_KEY
+from bot.analysts.heuristic.observe import Observations
+from bot.engine.report import Evidence, Report, RootCause, TimelineEntry, Trigger
+
+if TYPE_CHECKING:
+    from bot.analysts.heuristic.analyst import Verdict
+
+UNITS = {"error_rate": "%", "response_time_ms": " ms", "request_rate": "/min", "cpu_usage": "%", "memory_usage": "%"}
+NAMES = {
+    "error_rate": "error rate",
+    "response_time_ms": "response time",
+    "request_rate": "request rate",
+    "cpu_usage": "CPU",
+    "memory_usage": "memory",
+    "log_errors_per_min": "logged errors",
+}
+
+
+def iso(t: datetime | None) -> str | None:
+    return t.replace(microsecond=0).isoformat().replace("+00:00", "Z") if t else None
+
+
+def hm(t: datetime | None) -> str:
+    return f"{t:%H:%M}" if t else "?"
+
+
+def fmt(metric: str, v: float) -> str:
+    unit = UNITS.get(metric, "/min")
+    if metric == "response_time_ms" or abs(v) >= 100:
+        return f"{v:,.0f}{unit}"
+    return f"{v:.1f}{unit}" if abs(v) >= 1 else f"{v:.2f}{unit}"
+
+
+def describe_shift(m: MetricShift) -> str:
+    name = NAMES.get(m.metric, m.metric)
+    text = f"{name} {'rose' if m.shift.direction == 'up' else 'fell'} from {fmt(m.metric, m.baseline)} to {fmt(m.metric, m.peak)}"
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def no_incident(incident: str, obs: Observations, impact: Impact, analyst: str, confidence: float) -> Report:
+    checked = []
+    if obs.metric_points:
+        stats = []
+        for metric in ("error_rate", "response_time_ms", "request_rate"):
+            vals = [v for v in obs.series(metric) if v == v]
+            if vals:
+                stats.append(f"{NAMES[metric]} {fmt(metric, min(vals))}–{fmt(metric, max(vals))}")
+        checked.append(f"metrics {hm(obs.metric_times[0])}–{hm(obs.metric_times[-1])} UTC stay within their normal range ({', '.join(stats)})")
+    if obs.volume:
+        errors = sum(v[2] for v in obs.volume)
+        lines = sum(v[1] for v in obs.volume)
+        checked.append(f"the logs show no new or surging error signature ({errors} errors in {lines} lines, spread evenly)")
+    if not checked:
+        checked.append("no metrics or logs could be read, so nothing could be checked")
+    deploys = [d for d in obs.deploys if obs.start and d.at >= obs.start - timedelta(hours=1)]
+    evidence = [Evidence("metrics", checked[0][0].upper() + checked[0][1:], "get_metrics")] if obs.metric_points else []
+    if obs.volume:
+        evidence.append(Evidence("logs", checked[-1][0].upper() + checked[-1][1:], "summarize_errors"))
+    for d in deploys:
+        evidence.append(Evidence("git", f"Deploy {d.version} at {hm(d.at)} was followed by no change in errors, latency or traffic.", "get_deployments"))
+    noise = [s for s in obs.signatures if s.level in ("ERROR", "WARN", "WARNING")][:2]
+    for s in noise:
+        evidence.append(Evidence("logs", f"Background noise at a steady rate: '{_short(s.example)}' ×{s.count}", "summarize_errors"))
+    seen = "; ".join(checked)
+    summary = (
+        f"No incident found: {seen}. "
+        + ("If users still report a problem, it is outside what these sources show (a single client, a region, the front end)."
+           if obs.metric_points or obs.volume else "Check that the servers are configured and reachable.")
+    )
+    timeline = [TimelineEntry(iso(d.at), "git", f"deploy {d.version} ({d.status})") for d in deploys]
+    return Report(
+        incident=incident,
+        incident_detected=False,
+        summary=summary,
+        root_cause=RootCause(
+            description="No abnormal behaviour in the data: error rate, latency and traffic are at their baseline and no new errors appear.",
+            trigger=Trigger("none", None),
+            confidence=confidence,
+            service=obs.service,
+        ),
+        onset=None,
+        timeline=timeline,
+        evidence=evidence,
+        recommendations=[
+            "No action needed on the service; reply to the reporter with what was checked.",
+            "If the report persists, get a specific example (time, user, request id) and search the logs for it.",
+        ],
+        analyst=analyst,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def incident(incident: str, obs: Observations, impact: Impact, v: Verdict, examples: list[str], analyst: str) -> Report:
+    mech = BY_KEY.get(v.mechanism) if v.mechanism else None
+    service = obs.service or _top_component(v)
+    headline = _impact_headline(impact)
+    description = _description(mech, v, impact)
+    summary = _summary(service, mech, v, impact, headline)
+    return Report(
+        incident=incident,
+        incident_detected=True,
+        summary=summary,
+        root_cause=RootCause(description=description, trigger=v.trigger, confidence=v.confidence, service=service),
+        onset=iso(impact.onset),
+        timeline=_timeline(obs, impact, v),
+        evidence=_evidence(obs, impact, v, examples),
+        recommendations=_recommendations(mech, v, impact),
+        analyst=analyst,
+    )
+
+
+def _top_component(v: Verdict) -> str | None:
+    comps = Counter(n.sig.component for n in v.cause_signatures if n.sig.component)
+    return comps.most_common(1)[0][0] if comps else None
+
+
+def _impact_headline(impact: Impact) -> str:
+    parts = [describe_shift(m) for m in impact.shifts]
+    if not parts and impact.log_errors:
+        m = impact.log_errors
+        parts.append(f"logged errors rose from {m.baseline:.0f} to {m.peak:.0f} a minute")
+    return ", ".join(parts)
+
+
+def _description(mech, v: Verdict, impact: Impact) -> str:
+    if mech is None:
+        return (
+            f"Unknown mechanism: {_impact_headline(impact) or 'errors rose'} from {hm(impact.onset)} UTC, "
+            "but no new error signature or resource metric explains it."
+        )
+    text = mech.label[0].upper() + mech.label[1:]
+    if v.cause_signatures:
+        text += f": {mech.explain}" if mech.explain else ""
+        ex = v.cause_signatures[0].sig
+        text += f" ('{_short(ex.example, 110)}'"
+        text += f", {v.cause_signatures[0].during} times" + (f" in {ex.component}" if ex.component else "") + ")"
+    elif mech.explain:
+        text += f": {mech.explain}"
+    if v.traffic_surge and mech.key in ("capacity", "cpu", "timeout"):
+        text += f"; traffic rose to {v.traffic_surge:.1f}× its normal rate"
+    if v.external_hosts and mech.key == "upstream":
+        text += f"; the failing dependency is {', '.join(v.external_hosts[:2])}"
+    text += "."
+    c = v.culprit
+    if c is not None:
+        commit = c.best_commit
+        text += f" Triggered by deploy {c.deploy.version}"
+        if commit is not None:
+            text += f", commit {commit.hash[:7]} \"{_short(commit.message, 90)}\""
+            if commit.files:
+                text += f" ({', '.join(commit.files[:3])})"
+        text += "."
+    elif v.trigger.type == "none":
+        if v.traffic_surge and mech.key in ("capacity", "cpu", "timeout"):
+            text += " No change of ours triggered it: the load did."
+        elif mech.external:
+            text += " No change of ours fits: the recent deploys touched unrelated code or landed long before."
+    else:
+        text += " No recent change clearly explains it."
+    return text
+
+
+def _summary(service, mech, v: Verdict, impact: Impact, headline: str) -> str:
+    who = service or "The service"
+    what = mech.label if mech else "an unexplained failure"
+    s = f"{who}: {what} since {hm(impact.onset)} UTC" + (f" ({headline})." if headline else ".")
+    c = v.culprit
+    if c is not None:
+        s += f" Most likely triggered by deploy {c.deploy.version} at {hm(c.deploy.at)} UTC, {_human(c.lag)} before the impact"
+        if c.best_commit is not None:
+            s += f" (commit {c.best_commit.hash[:7]}: \"{_short(c.best_commit.message, 70)}\")"
+        s += "."
+    elif v.trigger.type == "none":
+        if v.traffic_surge:
+            s += f" Cause: a traffic surge ({v.traffic_surge:.1f}× normal), not a change of ours."
+        elif v.external_hosts:
+            s += f" Cause outside our code: {', '.join(v.external_hosts[:2])} is failing; no deploy of ours fits."
+        else:
+            s += " No deploy of ours fits the timing and the failure."
+    else:
+        s += " No deploy or commit in the data clearly explains it; treat the cause as unconfirmed."
+    if impact.end:
+        s += f" Impact ended at {hm(impact.end)} UTC."
+    else:
+        s += " Still ongoing at the end of the data."
+    return s
+
+
+def _timeline(obs: Observations, impact: Impact, v: Verdict) -> list[TimelineEntry]:
+    items: list[tuple[datetime, str, str]] = []
+    start = obs.start
+    for d in obs.deploys:
+        if start and d.at < start - timedelta(hours=12) and (v.culprit is None or d is not v.culprit.deploy):
+            continue
+        msgs = "; ".join(_short(c.message, 50) for c in d.commits[:3])
+        label = "rollback to" if d.is_rollback_entry else "deploy"
+        status = f" [{d.status}]" if d.status not in ("success", "succeeded", "ok") else ""
+        items.append((d.at, "git", f"{label} {d.version}{status}" + (f": {msgs}" if msgs else "")))
+    for m in impact.leading:
+        items.append((m.start, "metrics", f"{describe_shift(m)} (leading indicator, peak at {hm(m.peak_time)})"))
+    for n in sorted(impact.new_signatures, key=lambda n: n.began or n.first_seen or impact.onset)[:6]:
+        t = n.began or n.first_seen
+        if t:
+            items.append((t, "logs", f"new {n.sig.level} '{_short(n.sig.text, 80)}'" + (f" in {n.sig.component}" if n.sig.component else "") + f" ({n.during}×)"))
+    items.append((impact.onset, "metrics" if impact.shifts else "logs", "impact begins: " + (_impact_headline(impact) or "errors rise")))
+    for m in impact.shifts:
+        if m.peak_time and m.peak_time != impact.onset:
+            items.append((m.peak_time, m.source, f"{NAMES.get(m.metric, m.metric)} peaks at {fmt(m.metric, m.peak)}"))
+    if impact.end:
+        items.append((impact.end, "metrics", "back to baseline: impact over"))
+    elif obs.end:
+        items.append((obs.end, "metrics", "still degraded at the end of the data"))
+    items.sort(key=lambda x: x[0])
+    out, seen = [], set()
+    for t, src, ev in items:
+        key = (iso(t), ev)
+        if key not in seen:
+            seen.add(key)
+            out.append(TimelineEntry(iso(t), src, ev))
+    return out[:25]
+
+
+def _evidence(obs: Observations, impact: Impact, v: Verdict, examples: list[str]) -> list[Evidence]:
+    ev: list[Evidence] = []
+    for m in impact.shifts:
+        end = f"until {hm(m.end)}" if m.end else "still elevated at the end of the data"
+        ev.append(Evidence("metrics", f"{describe_shift(m)[0].upper()}{describe_shift(m)[1:]} starting {hm(m.start)} UTC, {end}.", "get_metrics"))
+    for m in impact.leading:
+        ev.append(Evidence("metrics", f"{describe_shift(m)[0].upper()}{describe_shift(m)[1:]}, starting {hm(m.start)} UTC (peak {hm(m.peak_time)}).", "get_metrics"))
+    agree = [a for a in obs.anomalies if isinstance(a.get("metric"), str) and a.get("start")]
+    if agree:
+        names = ", ".join(sorted({f"{a['metric']} ({a.get('direction', '?')})" for a in agree}))
+        ev.append(Evidence("metrics", f"The metrics server's anomaly detector agrees: {names}.", "get_anomalies"))
+    for n in (v.cause_signatures or [n for n in impact.new_signatures if not n.symptom])[:3]:
+        when = f"from {hm(n.began or n.first_seen)}"
+        before = "never before" if n.before == 0 else f"{n.before}× before"
+        ev.append(Evidence("logs", f"'{_short(n.sig.example, 140)}' ×{n.during} {when} ({before}){f' in {n.sig.component}' if n.sig.component else ''}.", "summarize_errors"))
+    symptoms = [n for n in impact.new_signatures if n.symptom]
+    if symptoms:
+        total = sum(n.during for n in symptoms)
+        ev.append(Evidence("logs", f"{total} failed requests logged across {len(symptoms)} endpoints during the impact (the symptom, not the cause).", "summarize_errors"))
+    for line in examples[:2]:
+        ev.append(Evidence("logs", f"First occurrence: {_short(line, 200)}", "search_logs"))
+    c = v.culprit
+    if c is not None:
+        why = "; ".join(c.reasons[:4])
+        ev.append(Evidence("git", f"Deploy {c.deploy.version} ({hm(c.deploy.at)} UTC, {c.deploy.status}): {why}.", "get_deployments"))
+        if c.best_commit is not None:
+            files = ", ".join(c.best_commit.files[:4]) or "no files listed"
+            ev.append(Evidence("git", f"Commit {c.best_commit.hash[:7]} by {c.best_commit.author or 'unknown'}: \"{_short(c.best_commit.message, 120)}\" ({files}).", "get_recent_commits"))
+    others = [x for x in v.candidates if c is None or x is not c][:2]
+    for x in others:
+        why = "unrelated to the failure" if x.relevance < 0.3 else "related in part, but the timing does not fit"
+        ev.append(Evidence("git", f"Ruled out deploy {x.deploy.version} ({hm(x.deploy.at)} UTC, {_human(x.lag)} before the impact): {why}.", "get_deployments"))
+    if v.trigger.type == "none" and v.traffic_surge:
+        ev.append(Evidence("metrics", f"Traffic rose to {v.traffic_surge:.1f}× its baseline as the impact began.", "get_metrics"))
+    for what, why in obs.missing.items():
+        ev.append(Evidence("engine", f"Could not read {what}: {why}. Conclusions lean on the other sources."))
+    return ev[:15]
+
+
+def _recommendations(mech, v: Verdict, impact: Impact) -> list[str]:
+    recs: list[str] = []
+    c = v.culprit
+    if mech is None:
+        recs.append("Look at the first errors around the onset and at what changed just before it (deploys, config, infrastructure).")
+    elif c is not None:
+        ref = c.deploy.version
+        commit = c.best_commit.hash[:7] if c.best_commit else ref
+        if c.deploy.was_rolled_back:
+            recs.append(f"{ref} was already rolled back; keep it out until the cause is fixed and tested.")
+            recs += [r.format(ref=ref, commit=commit) for r in mech.fixes_if_change[1:]]
+        else:
+            recs += [r.format(ref=ref, commit=commit) for r in mech.fixes_if_change]
+    else:
+        recs += list(mech.fixes)
+    if mech is not None and c is not None:
+        recs += list(mech.fixes[:1])
+    if impact.end is None:
+        recs.append("Watch the error rate and latency after acting; post an update in this thread.")
+    recs.append("Add an alert on the leading signal seen here so it pages before users notice.")
+    return list(dict.fromkeys(recs))[:6]
+
+
+def _short(text: str, n: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,164 @@
+"""Gathering: what the deterministic analyst asks the tools, and the typed view of the answers.
+
+It only talks to tools (through the investigation's ToolSession), never to files, so it works
+the same over recorded files, a real Prometheus or a real git repository. A tool that fails or
+is missing leaves its part empty; the analysis says what it could not see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.analysts.heuristic.culprit import Commit, Deploy
+from bot.engine.router import ToolResult
+from bot.engine.session import ToolSession
+
+METRICS = ("error_rate", "response_time_ms", "request_rate", "cpu_usage", "memory_usage")
+
+
+def parse_ts(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+@dataclass
+class Signature:
+    text: str
+    level: str
+    component: str | None
+    count: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    per_minute: list[tuple[datetime, int]]
+    example: str
+
+    def count_between(self, start: datetime | None, end: datetime | None) -> int:
+        return sum(c for t, c in self.per_minute if (start is None or t >= start) and (end is None or t < end))
+
+
+@dataclass
+class Observations:
+    service: str | None = None
+    log_files: list[str] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)
+    volume: list[tuple[datetime, int, int, int]] = field(default_factory=list)  # minute, lines, errors, warnings
+    metric_points: list[dict[str, Any]] = field(default_factory=list)
+    metric_times: list[datetime] = field(default_factory=list)
+    anomalies: list[dict[str, Any]] = field(default_factory=list)
+    deploys: list[Deploy] = field(default_factory=list)
+    commits: list[Commit] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)  # what could not be seen, and why
+    tools_used: dict[str, str] = field(default_factory=dict)  # finding kind -> tool name
+
+    def series(self, metric: str) -> list[float]:
+        return [float(p[metric]) if isinstance(p.get(metric), int | float) else float("nan") for p in self.metric_points]
+
+    @property
+    def start(self) -> datetime | None:
+        times = [t for t in (self.metric_times[:1] + [v[0] for v in self.volume[:1]]) if t]
+        return min(times) if times else None
+
+    @property
+    def end(self) -> datetime | None:
+        times = [t for t in (self.metric_times[-1:] + [v[0] for v in self.volume[-1:]]) if t]
+        return max(times) if times else None
+
+
+async def _call(tools: ToolSession, name: str, args: dict[str, Any], obs: Observations, what: str) -> dict | None:
+    if not tools.has(name):
+        obs.missing[what] = f"no server offers {name}"
+        return None
+    result: ToolResult = await tools.call(name, args)
+    if not result.ok or not isinstance(result.data, dict):
+        obs.missing[what] = result.text.splitlines()[0][:200] if result.text else "no data"
+        return None
+    return result.data
+
+
+async def gather(tools: ToolSession) -> Observations:
+    """Phase 1, what is wrong: metrics, anomalies, log signatures. Phase 2, what changed: git."""
+    obs = Observations()
+    files, anomalies, metrics, summary = await asyncio.gather(
+        _call(tools, "list_log_files", {}, obs, "log files"),
+        _call(tools, "get_anomalies", {}, obs, "metric anomalies"),
+        _call(tools, "get_metrics", {"metric_type": "all", "time_range": "all"}, obs, "metrics"),
+        _call(tools, "summarize_errors", {"file": "*", "limit": 50}, obs, "log signatures"),
+    )
+    if files:
+        obs.log_files = [f.get("name", "?") for f in files.get("files", []) if isinstance(f, dict)]
+    if anomalies:
+        obs.anomalies = [a for a in anomalies.get("anomalies", []) if isinstance(a, dict)]
+        obs.service = obs.service or anomalies.get("service")
+    if metrics:
+        obs.service = metrics.get("service") or obs.service
+        points = [p for p in metrics.get("points", []) if isinstance(p, dict) and parse_ts(p.get("timestamp"))]
+        points.sort(key=lambda p: parse_ts(p["timestamp"]))
+        obs.metric_points = points
+        obs.metric_times = [parse_ts(p["timestamp"]) for p in points]
+    if summary:
+        obs.signatures = [_signature(s) for s in summary.get("signatures", []) if isinstance(s, dict)]
+        obs.volume = sorted(
+            (parse_ts(v[0]), int(v[1]), int(v[2]), int(v[3]) if len(v) > 3 else 0)
+            for v in summary.get("volume", [])
+            if isinstance(v, list | tuple) and len(v) >= 3 and parse_ts(v[0])
+        )
+
+    deploys, commits = await asyncio.gather(
+        _call(tools, "get_deployments", {"limit": 50}, obs, "deployments"),
+        _call(tools, "get_recent_commits", {"limit": 100}, obs, "commits"),
+    )
+    known: dict[str, Commit] = {}
+    if commits:
+        for c in commits.get("commits", []):
+            if isinstance(c, dict) and c.get("hash"):
+                known[c["hash"]] = _commit(c)
+        obs.commits = list(known.values())
+    if deploys:
+        for d in deploys.get("deployments", []):
+            at = parse_ts(d.get("deployed_at")) if isinstance(d, dict) else None
+            if not at or not d.get("version"):
+                continue
+            cs = []
+            for c in d.get("commits", []) or []:
+                if isinstance(c, dict) and c.get("hash"):
+                    cs.append(known.get(c["hash"]) if c.get("message") is None and c["hash"] in known else _commit(c))
+                elif isinstance(c, str):
+                    cs.append(known.get(c, Commit(c, "", [])))
+            obs.deploys.append(Deploy(str(d["version"]), at, str(d.get("status") or "success"), [c for c in cs if c]))
+        obs.deploys.sort(key=lambda d: d.at)
+    return obs
+
+
+def _signature(s: dict[str, Any]) -> Signature:
+    per_minute = []
+    for item in s.get("per_minute", []) or []:
+        if isinstance(item, list | tuple) and len(item) >= 2 and parse_ts(item[0]):
+            per_minute.append((parse_ts(item[0]), int(item[1])))
+    return Signature(
+        text=str(s.get("signature", "")),
+        level=str(s.get("level", "")).upper(),
+        component=s.get("component"),
+        count=int(s.get("count", 0) or 0),
+        first_seen=parse_ts(s.get("first_seen")),
+        last_seen=parse_ts(s.get("last_seen")),
+        per_minute=sorted(per_minute),
+        example=str(s.get("example") or s.get("signature") or ""),
+    )
+
+
+def _commit(c: dict[str, Any]) -> Commit:
+    return Commit(
+        hash=str(c.get("hash")),
+        message=str(c.get("message") or ""),
+        files=[str(f) for f in c.get("files_changed") or [] if isinstance(f, str)],
+        author=c.get("author"),
+        timestamp=parse_ts(c.get("timestamp")),
+    )

@@ -1,0 +1,121 @@
+"""Robust change detection on per-minute series: when did it start, is it sustained, did it end.
+
+A baseline is the median of what came before with a MAD-based spread (floored, so a flat series
+does not make noise look enormous). A shift counts only when it is sustained: most of the next
+few points stay beyond the threshold, so a single noisy minute is never an onset.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Shift:
+    start_index: int
+    end_index: int | None  # first index back at baseline; None = still shifted at the end
+    baseline: float
+    spread: float
+    peak: float
+    peak_index: int
+    direction: str  # up | down
+
+    def ratio(self) -> float:
+        """How many times the baseline the peak is (for 'up'); inverse for 'down'."""
+        base = max(abs(self.baseline), 1e-9)
+        return self.peak / base if self.direction == "up" else base / max(self.peak, 1e-9)
+
+
+def robust_stats(values: list[float], *, rel_floor: float = 0.05, abs_floor: float = 1e-6) -> tuple[float, float]:
+    """Median and a MAD-based standard deviation, floored relative to the median."""
+    if not values:
+        return 0.0, abs_floor
+    med = statistics.median(values)
+    mad = statistics.median(abs(v - med) for v in values) * 1.4826
+    return med, max(mad, abs(med) * rel_floor, abs_floor)
+
+
+def find_shift(
+    values: list[float],
+    *,
+    direction: str = "up",
+    z: float = 5.0,
+    min_run: int = 3,
+    min_baseline: int = 10,
+    rel_floor: float = 0.05,
+    abs_floor: float = 1e-6,
+    min_delta: float = 0.0,
+) -> Shift | None:
+    """The first sustained shift away from the baseline of the points before it.
+
+    Scans left to right; the baseline for a candidate point is everything before it (at least
+    `min_baseline` points). A candidate is sustained when at least `min_run` of the next
+    `min_run + 1` points are beyond `z` spreads (and `min_delta` in absolute terms).
+    """
+    n = len(values)
+    sign = 1 if direction == "up" else -1
+    for i in range(min_baseline, n):
+        base, spread = robust_stats(values[:i], rel_floor=rel_floor, abs_floor=abs_floor)
+        limit = max(z * spread, min_delta)
+
+        def beyond(v: float, base: float = base, limit: float = limit) -> bool:
+            return sign * (v - base) > limit
+
+        if not beyond(values[i]):
+            continue
+        window = values[i : i + min_run + 1]
+        hits = sum(1 for v in window if beyond(v))
+        if hits < min(min_run, len(window)) or len(window) < min(min_run, n - i):
+            continue
+        # found: walk back while the previous point is already clearly off baseline (a ramp's foot)
+        start = i
+        while start - 1 >= min_baseline and sign * (values[start - 1] - base) > max(2.5 * spread, min_delta / 2):
+            start -= 1
+        # end: first point after which the series stays near baseline for min_run points
+        end = None
+        j = i + 1
+        while j < n:
+            if all(not beyond(v) for v in values[j : j + min_run]) and j + min_run <= n:
+                end = j
+                break
+            j += 1
+        segment = values[start : end if end is not None else n]
+        peak = max(segment) if sign > 0 else min(segment)
+        peak_index = start + segment.index(peak)
+        return Shift(start, end, base, spread, peak, peak_index, direction)
+    return None
+
+
+def ramp_start(values: list[float], shift: Shift, *, min_baseline: int = 10) -> int:
+    """For a gradual climb, the minute it began: the last point before the shift still at baseline.
+
+    Walks back from the shift's start while the series keeps falling toward the baseline, so a
+    slow leak that crossed the threshold at 09:10 is dated to where the climb left 08:30's level.
+    """
+    sign = 1 if shift.direction == "up" else -1
+    i = shift.start_index
+    tol = 1.5 * shift.spread
+    while i - 1 >= 0 and sign * (values[i - 1] - shift.baseline) > tol and sign * (values[i - 1] - values[i]) <= tol:
+        i -= 1
+    # smoothed walk: keep going while a 5-point mean is still above baseline + tol
+    while i - 1 >= 0:
+        lo = max(0, i - 5)
+        window = values[lo:i]
+        if sign * (statistics.fmean(window) - shift.baseline) > tol:
+            i -= 1
+        else:
+            break
+    return max(i, 0)
+
+
+def minute_series(pairs: list[tuple[datetime, float]], start: datetime, end: datetime) -> list[float]:
+    """Per-minute counts as a dense list from start to end (inclusive), zeros where absent."""
+    n = int((end - start).total_seconds() // 60) + 1
+    out = [0.0] * max(n, 0)
+    for t, v in pairs:
+        k = int((t - start).total_seconds() // 60)
+        if 0 <= k < n:
+            out[k] += v
+    return out
