@@ -1,0 +1,439 @@
+"""Reading one log line in any of the three formats we serve, and telling which one a file uses.
+
+Real log files come from whatever the service's logger writes: the seed's plain layout, JSON
+lines from structured loggers (each with its own key names), or logfmt. A file's format is
+sniffed once from its first lines; every line of it is then read with that parser. A line that
+does not parse (a traceback's continuation, a banner) is not an error: callers attach it to the
+entry before it or count it as unparsed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from rca_servers.common import iso
+
+LEVELS = ("DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+LEVEL_RANK = {name: rank for rank, name in enumerate(LEVELS)}
+
+# Every spelling loggers use, folded onto the five levels the tools speak.
+LEVEL_ALIASES: dict[str, str] = {
+    "TRACE": "DEBUG", "DEBUG": "DEBUG", "DBG": "DEBUG", "FINE": "DEBUG", "FINER": "DEBUG",
+    "FINEST": "DEBUG", "VERBOSE": "DEBUG",
+    "INFO": "INFO", "INF": "INFO", "INFORMATION": "INFO", "NOTICE": "INFO", "CONFIG": "INFO",
+    "WARN": "WARN", "WARNING": "WARN", "WRN": "WARN",
+    "ERROR": "ERROR", "ERR": "ERROR", "EROR": "ERROR", "SEVERE": "ERROR",
+    "FATAL": "FATAL", "CRITICAL": "FATAL", "CRIT": "FATAL", "FTL": "FATAL", "ALERT": "FATAL",
+    "EMERG": "FATAL", "EMERGENCY": "FATAL", "PANIC": "FATAL",
+}  # fmt: skip
+# Single letters are too ambiguous at the start of a plain message ("A user ..."), but in a
+# field that is named `level` they can only mean one thing.
+_LETTER_LEVELS = {"T": "DEBUG", "D": "DEBUG", "I": "INFO", "W": "WARN", "E": "ERROR", "F": "FATAL", "C": "FATAL"}
+
+FORMATS = ("plain", "json", "logfmt")
+MAX_MESSAGE = 2000  # characters of one line's message we hand back; the rest is marked as cut
+
+
+def normalise_level(value: Any, *, field: bool = True) -> str | None:
+    """Map a level as any logger spells it (or numbers it) to DEBUG|INFO|WARN|ERROR|FATAL.
+
+    Numbers: pino/bunyan style (10..60) or syslog severities (0..7).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        n = int(value)
+        if n >= 10:  # pino: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal
+            return "DEBUG" if n < 30 else "INFO" if n < 40 else "WARN" if n < 50 else "ERROR" if n < 60 else "FATAL"
+        if 0 <= n <= 7:  # syslog: 0 emerg .. 7 debug
+            return ("FATAL", "FATAL", "FATAL", "ERROR", "WARN", "INFO", "INFO", "DEBUG")[n]
+        return None
+    text = str(value).strip().upper()
+    if not text:
+        return None
+    level = LEVEL_ALIASES.get(text)
+    if level is None and field:
+        if text.isdigit():
+            return normalise_level(int(text))
+        level = _LETTER_LEVELS.get(text)
+    return level
+
+
+def parse_level_arg(value: str | None, *, name: str = "level") -> str | None:
+    """A level given by a caller; unknown names are refused with the list of valid ones."""
+    from rca_servers.common import ToolError
+
+    if value is None or not str(value).strip():
+        return None
+    level = normalise_level(value, field=False)
+    if level is None:
+        raise ToolError(
+            f"{name}={value!r} is not a log level I know; send one of {', '.join(LEVELS)} "
+            "(WARNING, CRITICAL and ERR are accepted too)."
+        )
+    return level
+
+
+_TZ = re.compile(r"([+-])(\d\d):?(\d\d)?$")
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    """ISO-ish timestamp text -> aware UTC datetime; naive means UTC. None when it is not one."""
+    s = text.strip()
+    if len(s) < 19:
+        return None
+    if "," in s:
+        s = s.replace(",", ".")
+    if s[-1] in "Zz":
+        s = s[:-1] + "+00:00"
+    try:
+        t = datetime.fromisoformat(s)
+    except ValueError:
+        return None
+    if t.tzinfo is None:
+        return t.replace(tzinfo=UTC)
+    return t.astimezone(UTC)
+
+
+def epoch_to_datetime(value: float) -> datetime | None:
+    """Epoch seconds, or milli/micro/nanoseconds told apart by magnitude."""
+    v = float(value)
+    if v > 1e17:
+        v /= 1e9
+    elif v > 1e14:
+        v /= 1e6
+    elif v > 1e11:
+        v /= 1e3
+    if not 0 < v < 1e10:
+        return None
+    return datetime.fromtimestamp(v, UTC)
+
+
+def _time_value(value: Any) -> datetime | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return epoch_to_datetime(value)
+    if isinstance(value, str):
+        t = parse_timestamp(value)
+        if t is None and re.fullmatch(r"\d{9,19}(?:\.\d+)?", value.strip()):
+            return epoch_to_datetime(float(value))
+        return t
+    return None
+
+
+def cut(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Shorten overlong text visibly, never silently."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters cut]"
+
+
+@dataclass(slots=True)
+class Entry:
+    """One parsed log entry. `offset` is where its first line starts (for cursors)."""
+
+    time: datetime
+    level: str
+    component: str | None
+    message: str
+    file: str = ""
+    offset: int = -1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "time": iso(self.time),
+            "level": self.level,
+            "component": self.component,
+            "message": cut(self.message, MAX_MESSAGE * 2),
+            "file": self.file,
+        }
+
+
+# ---------------------------------------------------------------- plain
+
+
+# The timestamp may be bracketed, use T or a space, carry fractions (. or ,) and Z or an offset.
+TS_TEXT = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)?"
+_PLAIN = re.compile(rf"^\[?(?P<ts>{TS_TEXT})\]?(?:\s+(?P<rest>.*))?$", re.S)
+_PYLOGGING = re.compile(r"^(?:-\s+)?(?P<comp>[\w.\-/]+)\s+-\s+(?P<level>[A-Za-z]+)\s+-\s+(?P<msg>.*)$", re.S)
+
+
+def _plain_rest(rest: str) -> tuple[str | None, str | None, str, bool]:
+    """Split what follows the timestamp into (level, component, message, level_first)."""
+    m = _PYLOGGING.match(rest)
+    if m and normalise_level(m["level"], field=False):
+        return normalise_level(m["level"], field=False), m["comp"], m["msg"], False
+    level: str | None = None
+    comp: str | None = None
+    level_first = False
+    for i in range(3):
+        if not rest:
+            break
+        if rest[0] == "[":
+            close = rest.find("]")
+            if close < 1:
+                break
+            token = rest[1:close]
+            lv = normalise_level(token, field=False) if level is None else None
+            if lv:
+                level, level_first = lv, i == 0
+            elif comp is None and 0 < len(token) <= 80:
+                comp = token
+            else:
+                break
+            rest = rest[close + 1 :].lstrip(" \t:")
+            continue
+        word, _, after = rest.partition(" ")
+        if word == "-":
+            rest = after.lstrip()
+            continue
+        lv = normalise_level(word.rstrip(":"), field=False) if level is None else None
+        if lv:
+            level, level_first = lv, i == 0
+            rest = after.lstrip()
+            continue
+        break
+    return level, comp, rest, level_first
+
+
+def parse_plain(line: str) -> Entry | None:
+    m = _PLAIN.match(line)
+    if not m:
+        return None
+    t = parse_timestamp(m["ts"])
+    if t is None:
+        return None
+    level, comp, msg, _ = _plain_rest(m["rest"] or "")
+    return Entry(t, level or "INFO", comp, cut(msg))
+
+
+# ---------------------------------------------------------------- JSON lines
+
+JSON_TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "datetime", "date", "t", "eventTime")
+JSON_LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log_level", "log.level", "levelname", "status")
+JSON_MESSAGE_KEYS = ("msg", "message", "event", "text", "log")
+JSON_COMPONENT_KEYS = ("component", "logger", "service", "module", "logger_name", "name", "service.name", "app")
+# Keys that change on every line and say nothing about what happened.
+_NOISE_KEYS = {"pid", "hostname", "host", "v", "thread", "thread_name", "threadName", "process"}
+_MAX_EXTRAS = 12
+
+
+def _first(obj: dict[str, Any], keys: Iterable[str]) -> tuple[str | None, Any]:
+    for k in keys:
+        if k in obj:
+            v = obj[k]
+            if isinstance(v, dict):
+                v = v.get("name", v.get("level"))  # ECS: {"service": {"name": ...}}, {"log": {"level": ...}}
+            if v is not None and v != "":
+                return k, v
+    return None, None
+
+
+def _scalar_text(v: Any) -> str:
+    if isinstance(v, str):
+        return v
+    return json.dumps(v, separators=(",", ":"), default=str)
+
+
+def _extras(obj: dict[str, Any], used: set[str | None]) -> str:
+    """Fields beyond time/level/message/component, as ` key=value`, so errors keep their detail."""
+    parts = []
+    for k, v in obj.items():
+        if k in used or k in _NOISE_KEYS or v is None or v == "":
+            continue
+        if len(parts) >= _MAX_EXTRAS:
+            parts.append("…")
+            break
+        text = _scalar_text(v)
+        if " " in text or not text:
+            text = json.dumps(text)
+        parts.append(f"{k}={text[:300]}")
+    return " ".join(parts)
+
+
+def parse_json(line: str) -> Entry | None:
+    s = line.strip()
+    if not s.startswith("{"):
+        return None
+    try:
+        obj = json.loads(s)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    log = obj.get("log")
+    if isinstance(log, dict) and "level" in log:  # ECS nests the level
+        obj = {**obj, "log.level": log["level"]}
+        obj.pop("log")
+    tk, tv = _first(obj, JSON_TIME_KEYS)
+    t = _time_value(tv)
+    if t is None:
+        return None
+    lk, lv = _first(obj, JSON_LEVEL_KEYS)
+    level = normalise_level(lv)
+    if level is None:
+        lk = None  # e.g. an HTTP "status": 200 is not a level; keep it as an extra
+    mk, mv = _first(obj, JSON_MESSAGE_KEYS)
+    ck, cv = _first(obj, JSON_COMPONENT_KEYS)
+    message = _scalar_text(mv) if mk else ""
+    extras = _extras(obj, {tk, lk, mk, ck, "log.level"} - {None})
+    if extras:
+        message = f"{message} {extras}" if message else extras
+    return Entry(t, level or "INFO", _scalar_text(cv) if ck else None, cut(message))
+
+
+# ---------------------------------------------------------------- logfmt
+
+_LOGFMT_PAIR = re.compile(r'(?:^|(?<=\s))([A-Za-z_@][\w.\-/@]*)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
+LOGFMT_TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "datetime", "date")
+LOGFMT_LEVEL_KEYS = ("level", "lvl", "severity", "loglevel", "log.level")
+LOGFMT_MESSAGE_KEYS = ("msg", "message", "event", "text")
+LOGFMT_COMPONENT_KEYS = ("component", "logger", "service", "module", "caller_component", "name", "app")
+
+
+def _unquote(v: str) -> str:
+    if len(v) >= 2 and v[0] == '"' and v[-1] == '"':
+        try:
+            out = json.loads(v)
+            if isinstance(out, str):
+                return out
+        except ValueError:
+            pass
+        return re.sub(r"\\(.)", r"\1", v[1:-1])
+    return v
+
+
+def logfmt_pairs(line: str) -> dict[str, str]:
+    return {m[1]: _unquote(m[2]) for m in _LOGFMT_PAIR.finditer(line)}
+
+
+def parse_logfmt(line: str) -> Entry | None:
+    if "=" not in line:
+        return None
+    pairs = logfmt_pairs(line)
+    if len(pairs) < 2:
+        return None
+    tk, tv = _first(pairs, LOGFMT_TIME_KEYS)
+    t = _time_value(tv)
+    if t is None:
+        return None
+    lk, lv = _first(pairs, LOGFMT_LEVEL_KEYS)
+    level = normalise_level(lv)
+    mk, mv = _first(pairs, LOGFMT_MESSAGE_KEYS)
+    ck, cv = _first(pairs, LOGFMT_COMPONENT_KEYS)
+    used = {tk, lk if level else None, mk, ck} - {None}
+    extras = " ".join(
+        f"{k}={json.dumps(v) if (' ' in v or not v) else v}"
+        for k, v in list(pairs.items())
+        if k not in used and k not in _NOISE_KEYS
+    )[:1000]
+    message = mv or ""
+    if extras:
+        message = f"{message} {extras}" if message else extras
+    return Entry(t, level or "INFO", cv, cut(message))
+
+
+# ---------------------------------------------------------------- dispatch and sniffing
+
+PARSERS: dict[str, Callable[[str], Entry | None]] = {
+    "plain": parse_plain,
+    "json": parse_json,
+    "logfmt": parse_logfmt,
+}
+
+
+def _never(line: str) -> Entry | None:
+    return None
+
+
+def parser_for(fmt: str) -> Callable[[str], Entry | None]:
+    return PARSERS.get(fmt, _never)
+
+
+_PLAIN_TS_BYTES = re.compile(rb"^\[?(" + TS_TEXT.encode() + rb")")
+_LOGFMT_TIME_BYTES = re.compile(rb'(?:^|\s)(?:time|ts|timestamp|@timestamp|t|datetime|date)=("(?:[^"\\]|\\.)*"|\S+)')
+
+
+def time_reader(fmt: str) -> Callable[[bytes], datetime | None]:
+    """A fast `raw line -> time` for one format: bisection reads only the timestamp."""
+    if fmt == "plain":
+
+        def plain_time(raw: bytes) -> datetime | None:
+            m = _PLAIN_TS_BYTES.match(raw)
+            return parse_timestamp(m[1].decode("ascii")) if m else None
+
+        return plain_time
+    if fmt == "logfmt":
+
+        def logfmt_time(raw: bytes) -> datetime | None:
+            m = _LOGFMT_TIME_BYTES.search(raw)
+            return _time_value(_unquote(m[1].decode("utf-8", "replace"))) if m else None
+
+        return logfmt_time
+    parse = parser_for(fmt)
+
+    def any_time(raw: bytes) -> datetime | None:
+        e = parse(raw.decode("utf-8", "replace"))
+        return e.time if e else None
+
+    return any_time
+
+
+@dataclass(frozen=True, slots=True)
+class Sniffed:
+    format: str  # plain | json | logfmt | unknown
+    # For plain files: every sampled line is `TIMESTAMP LEVEL ...` with a UTC (naive or Z)
+    # timestamp of one width, so bulk counting can read minute and level at fixed places.
+    simple_plain: bool = False
+    ts_width: int = 0
+
+
+_UTC_TS = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?[Zz]?$")
+
+
+def sniff(lines: list[str]) -> Sniffed:
+    """Pick the format that reads the most of the first lines; ties favour the stricter one."""
+    sample = [ln for ln in lines if ln.strip()][:200]
+    if not sample:
+        return Sniffed("unknown")
+    best, best_n = "unknown", 0
+    for fmt in ("json", "logfmt", "plain"):
+        n = sum(1 for ln in sample if PARSERS[fmt](ln) is not None)
+        if n > best_n:
+            best, best_n = fmt, n
+    if best != "plain":
+        return Sniffed(best)
+    widths = set()
+    simple = True
+    for ln in sample:
+        m = _PLAIN.match(ln)
+        if not m:
+            continue
+        ts = m["ts"]
+        if ln.startswith("[") or not _UTC_TS.match(ts) or not _plain_rest(m["rest"] or "")[3]:
+            simple = False
+        widths.add(len(ts))
+    simple = simple and len(widths) == 1
+    return Sniffed("plain", simple_plain=simple, ts_width=widths.pop() if simple else 0)
+
+
+def minute_floor(t: datetime) -> datetime:
+    return t.replace(second=0, microsecond=0)
+
+
+def bucket_floor(t: datetime, seconds: int) -> datetime:
+    if seconds == 60:
+        return t.replace(second=0, microsecond=0)
+    epoch = int(t.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
+
+
+ONE_SECOND = timedelta(seconds=1)
