@@ -16,6 +16,8 @@ from typing import Any
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
+from rca_servers.isotime import iso
+
 __all__ = [
     "READ_ONLY",
     "ToolError",
@@ -35,13 +37,6 @@ _DURATION = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|m|h|d|w)\s*$",
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 TIME_HELP = "Send RFC 3339 (2026-02-17T14:30:00Z), 'YYYY-MM-DD HH:MM:SS' (UTC), or relative ('now-1h', 'now-30m')."
-
-
-def iso(t: datetime | None) -> str | None:
-    """RFC 3339 in UTC with a Z, seconds precision: the one format every tool answers in."""
-    if t is None:
-        return None
-    return t.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def parse_duration(text: str) -> timedelta | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rca_servers.common import iso
+from rca_servers.isotime import iso
 
 LEVELS = ("DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 LEVEL_RANK = {name: rank for rank, name in enumerate(LEVELS)}
@@ -68,7 +68,7 @@ def normalise_level(value: Any, *, field: bool = True) -> str | None:
 
 def parse_level_arg(value: str | None, *, name: str = "level") -> str | None:
     """A level given by a caller; unknown names are refused with the list of valid ones."""
-    from rca_servers.common import ToolError
+    from rca_servers.common import ToolError  # here, not at the top: workers never need it
 
     if value is None or not str(value).strip():
         return None
