@@ -131,20 +131,31 @@ def is_help(text: str) -> bool:
     return not text or text.lower() in HELP_WORDS
 
 
-def usage_message(bot_user_id: str | None = None) -> Message:
+def usage_message(bot_user_id: str | None = None, command: str = "/rca") -> Message:
     mention = f"<@{bot_user_id}>" if bot_user_id else "@rca-bot"
+    command = escape(command or "/rca")
     body = (
         "*Root-cause analysis of an incident.* Say what is wrong; I read the logs, deploys and "
         "metrics and answer in a thread.\n"
-        "• `/rca 500 errors on checkout`\n"
+        f"• `{command} 500 errors on checkout`\n"
         f"• {mention} checkout is throwing 500s  _(in a channel I am in)_\n"
         "The thread shows each tool as it runs, then the report: root cause, trigger, confidence, "
         "timeline, evidence and recommendations."
     )
-    return message("Usage: /rca <what is wrong>, e.g. /rca 500 errors on checkout", [section(body)])
+    return message(f"Usage: {command} <what is wrong>, e.g. {command} 500 errors on checkout", [section(body)])
 
 
 ACK_TEXT = "On it: follow the investigation in the thread of my message in this channel."
+
+
+def command_ack(ahead: int | None) -> str:
+    """The private answer to `/rca`; `ahead` is how many wait before it, None when it starts now."""
+    if ahead is None:
+        return ACK_TEXT
+    return (
+        f"Queued, {ahead} ahead of you: investigations are running at the limit. "
+        "Follow it in the thread of my message in this channel; it starts when a slot frees up."
+    )
 
 
 def channel_refused(channels: frozenset[str]) -> str:
@@ -182,11 +193,11 @@ def parent_message(incident: str, user_id: str | None, *, status: str = "investi
     inc = escape(incident)
     who = f"Asked by {_who(user_id)}"
     if status == "investigating":
-        text = f"Investigating: {incident} (asked by {_who(user_id)})"
+        text = f"Investigating: {inc} (asked by {_who(user_id)})"
         body = f":mag: *Investigating:* {inc}"
         foot = f"{who} · progress and report in the thread"
     elif status == "done":
-        text = f"{incident}: {detail}"
+        text = f"{inc}: {escape(detail)}"
         body = f":white_check_mark: *{inc}*\n{escape(detail)}"
         foot = f"{who} · full report in the thread"
     else:
@@ -195,7 +206,7 @@ def parent_message(incident: str, user_id: str | None, *, status: str = "investi
             "timed_out": (":hourglass:", "Investigation ran out of time"),
             "stopped": (":double_vertical_bar:", "Investigation stopped"),
         }.get(status, (":grey_question:", status))
-        text = f"{label}: {incident}" + (f" ({detail})" if detail else "")
+        text = f"{label}: {inc}" + (f" ({escape(detail)})" if detail else "")
         body = f"{icon} *{label}:* {inc}" + (f"\n{escape(detail)}" if detail else "")
         foot = f"{who} · details in the thread"
     return message(text, [section(body), context(foot)])
@@ -209,6 +220,7 @@ _STATUS_ICON = {"running": ":hourglass_flowing_sand:", "ok": ":white_check_mark:
 def progress_message(p: InvestigationProgress) -> Message:
     """The one progress message: a status line, each tool call (server, tool, status, duration), notes."""
     calls = list(p.calls.values())
+    inc = escape(p.incident)
     n_failed = sum(1 for c in calls if c.status == "failed")
     if p.phase == "queued":
         state = (
@@ -216,23 +228,23 @@ def progress_message(p: InvestigationProgress) -> Message:
             f"{p.running} investigation{'s' if p.running != 1 else ''} running at the limit; "
             "this one starts when a slot frees up."
         )
-        text = f"Queued, {p.ahead} ahead of you: {p.incident}"
+        text = f"Queued, {p.ahead} ahead of you: {inc}"
     elif p.phase == "starting":
-        state, text = ":gear: Starting the investigation…", f"Starting: {p.incident}"
+        state, text = ":gear: Starting the investigation…", f"Starting: {inc}"
     elif p.phase == "running":
         state = f":gear: Working: {len(calls)} tool call{'s' if len(calls) != 1 else ''} so far"
         if p.analyst:
             state += f" · analyst {escape(p.analyst)}"
-        text = f"Investigating: {p.incident} ({len(calls)} tool calls so far)"
+        text = f"Investigating: {inc} ({len(calls)} tool calls so far)"
     elif p.phase == "done":
         took = f" in {p.duration_s:.1f} s" if p.duration_s is not None else ""
         state = f":white_check_mark: Done{took}: {len(calls)} tool calls" + (f", {n_failed} failed" if n_failed else "")
         state += ". The report follows."
-        text = f"Done: {p.incident}"
+        text = f"Done: {inc}"
     else:
         label = {"failed": ":warning: Failed", "timed_out": ":hourglass: Ran out of time", "stopped": ":double_vertical_bar: Stopped"}[p.phase]
         state = label + (f": {escape(p.detail)}" if p.detail else "")
-        text = f"{label.split(' ', 1)[1]}: {p.incident}"
+        text = f"{label.split(' ', 1)[1]}: {inc}"
 
     blocks = [section(state)]
     if calls:
@@ -336,13 +348,13 @@ def report_message(report: Report) -> Message:
     body, ctx = blocks[:-1], blocks[-1]
     if len(body) > MAX_BLOCKS - 1:
         body = fit_blocks(body)[: MAX_BLOCKS - 2] + [context("_Some of the report is not shown: Slack allows 50 blocks._")]
-    return message(f"RCA: {report.incident}: {report.verdict}", [*body, ctx])
+    return message(f"RCA: {escape(report.incident)}: {escape(report.verdict)}", [*body, ctx])
 
 
 def report_text_only(report: Report) -> Message:
     """A last resort when Slack refuses the blocks anyway: the verdict and summary as plain text."""
     text = (
-        f"RCA: {report.incident}\n{report.verdict}\n\n{report.summary}\n\n"
+        f"RCA: {escape(report.incident)}\n{escape(report.verdict)}\n\n{escape(report.summary)}\n\n"
         "(The full report could not be shown here: Slack refused its formatting.)"
     )
     return {"text": clip(text, MAX_TEXT)}
@@ -365,7 +377,7 @@ def failed_message(reason: str) -> Message:
         f":warning: *The investigation failed:* {escape(clip(reason, 1500))}\n"
         "Nothing here is a conclusion. Try again; if it keeps failing, the bot's log has the details."
     )
-    return message(f"The investigation failed: {clip(reason, 500)}", [section(body)])
+    return message(f"The investigation failed: {escape(clip(reason, 500))}", [section(body)])
 
 
 def stopped_message() -> Message:

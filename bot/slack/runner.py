@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -60,6 +60,11 @@ class Job:
     message: ThrottledMessage | None = None
     report: Report | None = None
     outcome: str = "pending"  # done | failed | timed_out | stopped | undeliverable
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def queued(self) -> bool:
+        return self.progress.phase == "queued"
 
 
 class Runner:
@@ -86,8 +91,12 @@ class Runner:
 
     # -- intake ----------------------------------------------------------------------------------
 
-    def submit(self, request: Request) -> asyncio.Task[None]:
-        """Take an investigation; returns at once. Its place in the queue is fixed here, in order."""
+    def submit(self, request: Request) -> Job:
+        """Take an investigation; returns at once, without awaiting anything, so a listener can
+        submit and still ack well inside Slack's 3 s. Its place in the queue is fixed here, in order.
+        """
+        if self.closing:
+            raise RuntimeError("the runner is shutting down")
         job = Job(request, InvestigationProgress(request.incident))
         if self.running < self.max_concurrent and not self._waiting:
             self._take_slot(job)
@@ -97,10 +106,10 @@ class Runner:
             job.progress.phase = "queued"
             job.progress.ahead = len(self._waiting) - 1
             job.progress.running = self.running
-        task = asyncio.create_task(self._run(job), name=f"rca:{request.channel}:{request.incident[:40]}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        job.task = asyncio.create_task(self._run(job), name=f"rca:{request.channel}:{request.incident[:40]}")
+        self._tasks.add(job.task)
+        job.task.add_done_callback(self._tasks.discard)
+        return job
 
     @property
     def queued(self) -> int:
@@ -326,31 +335,3 @@ class Runner:
                 )
         except Exception:  # noqa: BLE001 - nowhere left to say it
             log.warning("could not tell %s: %s", req.user, text, exc_info=True)
-
-
-class Deduper:
-    """Remembers what it has seen (event ids, message timestamps, trigger ids) for `ttl_s`.
-
-    Slack redelivers an event it thinks went unacknowledged, with the same event_id; and one
-    message can arrive through more than one door. Either way one investigation is enough.
-    """
-
-    def __init__(self, *, ttl_s: float = 3600.0, max_items: int = 20_000) -> None:
-        self.ttl_s = ttl_s
-        self.max_items = max_items
-        self._seen: OrderedDict[tuple[str, ...], float] = OrderedDict()
-
-    def seen(self, *keys: tuple[str, ...] | None) -> bool:
-        """True when any key was seen before; records them all either way."""
-        now = time.monotonic()
-        while self._seen:
-            oldest_key, t = next(iter(self._seen.items()))
-            if now - t < self.ttl_s and len(self._seen) <= self.max_items:
-                break
-            self._seen.pop(oldest_key)
-        usable = [k for k in keys if k and all(k)]
-        hit = any(k in self._seen for k in usable)
-        for k in usable:
-            self._seen[k] = now
-            self._seen.move_to_end(k)
-        return hit

@@ -9,10 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_MAX_CONCURRENT = 3
 DEFAULT_TIMEOUT_S = 300.0
+DEFAULT_TOOL_TIMEOUT_S = 30.0
+ANALYST_MODES = ("auto", "heuristic", "llm")  # as bot.analysts.choose.MODES, without importing analysts here
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -42,6 +46,12 @@ class Settings:
     allowed_users: frozenset[str] = frozenset()
     max_concurrent: int = DEFAULT_MAX_CONCURRENT
     timeout_s: float = DEFAULT_TIMEOUT_S
+    #: the engine: an mcpServers JSON file (None: the bundled servers), a scenario-shaped data
+    #: directory for the bundled servers, the analyst mode, and the limit on each tool call
+    servers_config: str | None = None
+    data_dir: str | None = None
+    analyst: str = "auto"
+    tool_timeout_s: float = DEFAULT_TOOL_TIMEOUT_S
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -55,21 +65,43 @@ class Settings:
             "an app-level token with the connections:write scope ('Basic Information' > 'App-Level Tokens')",
             problems,
         )
-        api_url = (env.get("SLACK_API_URL") or "").strip() or DEFAULT_API_URL
-        if not api_url.startswith(("https://", "http://")):
-            problems.append(
-                f"SLACK_API_URL={api_url!r} is not a URL: set it to the Web API base, e.g. {DEFAULT_API_URL} "
-                "(or https://slack-gov.com/api/ for GovSlack), or leave it unset"
-            )
-        elif not api_url.endswith("/"):
-            api_url += "/"  # slack_sdk joins method names onto it
+        api_url = _api_url(env, problems)
         channels = _id_list(env, "RCA_CHANNELS", _CHANNEL_ID, "channel ids such as C0123ABCD", problems)
         users = _id_list(env, "RCA_ALLOWED_USERS", _USER_ID, "user ids such as U0123ABCD", problems)
         max_concurrent = _number(env, "RCA_MAX_CONCURRENT", DEFAULT_MAX_CONCURRENT, int, 1, 100, problems)
         timeout_s = _number(env, "RCA_TIMEOUT_S", DEFAULT_TIMEOUT_S, float, 5, 3600, problems)
+        tool_timeout_s = _number(env, "RCA_TOOL_TIMEOUT_S", DEFAULT_TOOL_TIMEOUT_S, float, 1, 600, problems)
+        analyst = (env.get("RCA_ANALYST") or "").strip().lower() or "auto"
+        if analyst not in ANALYST_MODES:
+            problems.append(f"RCA_ANALYST={analyst!r}: set it to one of {', '.join(ANALYST_MODES)} (default auto)")
         if problems:
             raise SettingsError(problems)
-        return cls(bot_token, app_token, api_url, channels, users, int(max_concurrent), float(timeout_s))
+        return cls(
+            bot_token, app_token, api_url, channels, users, int(max_concurrent), float(timeout_s),
+            servers_config=(env.get("RCA_SERVERS_CONFIG") or "").strip() or None,
+            data_dir=(env.get("RCA_DATA_DIR") or "").strip() or None,
+            analyst=analyst,
+            tool_timeout_s=float(tool_timeout_s),
+        )
+
+
+def _api_url(env: Mapping[str, str], problems: list[str]) -> str:
+    """The Web API base. Plain http is for a Slack on this machine only: tokens travel in headers."""
+    api_url = (env.get("SLACK_API_URL") or "").strip() or DEFAULT_API_URL
+    parts = urlsplit(api_url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        problems.append(
+            f"SLACK_API_URL={api_url!r} is not a URL: set it to the Web API base, e.g. {DEFAULT_API_URL} "
+            "(or https://slack-gov.com/api/ for GovSlack), or leave it unset"
+        )
+    elif parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        problems.append(
+            f"SLACK_API_URL={api_url!r} is plain http to another machine: the tokens would travel "
+            "unencrypted; use https:// (plain http is accepted for 127.0.0.1 and localhost only)"
+        )
+    if not api_url.endswith("/"):
+        api_url += "/"  # slack_sdk joins method names onto it
+    return api_url
 
 
 def _token(env: Mapping[str, str], name: str, prefix: str, what: str, problems: list[str]) -> str:
@@ -77,7 +109,7 @@ def _token(env: Mapping[str, str], name: str, prefix: str, what: str, problems: 
     if not value:
         problems.append(f"{name} is not set: set it to {what} (it starts with {prefix})")
         return ""
-    if not value.startswith(prefix) or not _TOKEN_BODY.match(value):
+    if not value.startswith(prefix) or len(value) <= len(prefix) + 1 or not _TOKEN_BODY.match(value):
         hint = ""
         other = {"xoxb-": "xapp-", "xapp-": "xoxb-"}[prefix]
         if value.startswith(other):

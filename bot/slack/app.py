@@ -1,0 +1,157 @@
+"""The Slack app: one Bolt `AsyncApp` over Socket Mode, owning the runner and its investigations.
+
+Start-up checks both tokens with Slack before anything else (auth.test for the bot token,
+apps.connections.open for the app token), so a wrong token stops the app with a sentence
+saying which one, instead of Socket Mode retrying a refused connection forever.
+Shutdown stops taking requests, says goodbye in every running thread, then disconnects.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import aiohttp
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import listeners
+from bot.slack.client import web_client
+from bot.slack.dedupe import Deduper
+from bot.slack.runner import Investigator, Runner
+from bot.slack.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_S = 15.0
+
+# What Slack's refusals at start mean for the person running the bot.
+_TOKEN_ERRORS = {
+    "invalid_auth": "was refused by Slack (invalid_auth): copy it again from the app's settings",
+    "not_authed": "was not sent: set it",
+    "account_inactive": "belongs to a deleted app or a deactivated user: reinstall the app",
+    "token_revoked": "was revoked: reinstall the app and copy the new token",
+    "token_expired": "has expired: copy a fresh one",
+    "not_allowed_token_type": "is the wrong kind of token",
+    "missing_scope": "lacks a scope: the app token needs connections:write",
+}
+
+
+class StartupError(RuntimeError):
+    """Slack would not let the app start; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the bot is in the workspace (from auth.test)."""
+
+    user_id: str
+    bot_id: str | None
+    team: str | None
+    name: str | None
+
+
+class SlackBot:
+    """The app as one object: `await start()`, then `await aclose()` (both idempotent enough to call
+    from a signal handler's path)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        investigator: Investigator,
+        *,
+        progress_interval: float = 1.0,
+        shutdown_grace_s: float = SHUTDOWN_GRACE_S,
+    ) -> None:
+        self.settings = settings
+        self.investigator = investigator
+        self.progress_interval = progress_interval
+        self.shutdown_grace_s = shutdown_grace_s
+        self.deduper = Deduper()
+        self.identity: Identity | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.client: AsyncWebClient
+        self.runner: Runner
+        self.app: AsyncApp
+        self.handler: AsyncSocketModeHandler | None = None
+
+    @property
+    def bot_user_id(self) -> str | None:
+        return self.identity.user_id if self.identity else None
+
+    async def start(self) -> Identity:
+        """Check the tokens, connect over Socket Mode; requests are answered from here on."""
+        self._session = aiohttp.ClientSession()
+        self.client = web_client(self.settings, self._session)
+        try:
+            self.identity = await self._check_bot_token()
+            wss_url = await self._open_connection()
+        except BaseException:
+            await self._session.close()
+            raise
+        self.runner = Runner(
+            self.investigator,
+            self.client,
+            max_concurrent=self.settings.max_concurrent,
+            timeout_s=self.settings.timeout_s,
+            progress_interval=self.progress_interval,
+        )
+        self.app = AsyncApp(
+            client=self.client,
+            name="rca-bot",
+            request_verification_enabled=False,  # Socket Mode: no signed HTTP requests to verify
+        )
+        listeners.register(self.app, self)
+        self.handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
+        self.handler.client.wss_uri = wss_url  # the URL we just opened: no second apps.connections.open
+        await self.handler.connect_async()
+        log.info(
+            "connected to Slack as %s (%s) in %s; at most %d investigations at once, %g s each",
+            self.identity.name, self.identity.user_id, self.identity.team,
+            self.settings.max_concurrent, self.settings.timeout_s,
+        )
+        return self.identity
+
+    async def aclose(self) -> None:
+        """Refuse new requests, stop running investigations (each says so in its thread), disconnect."""
+        if getattr(self, "runner", None) is not None:
+            await self.runner.aclose(self.shutdown_grace_s)
+        if self.handler is not None:
+            handler, self.handler = self.handler, None
+            await handler.close_async()
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
+
+    async def _check_bot_token(self) -> Identity:
+        try:
+            resp = await self.client.auth_test()
+        except SlackApiError as e:
+            raise StartupError(_token_problem("SLACK_BOT_TOKEN", e)) from None
+        except (aiohttp.ClientError, TimeoutError) as e:
+            raise StartupError(_unreachable(self.settings.api_url, e)) from None
+        return Identity(resp["user_id"], resp.get("bot_id"), resp.get("team"), resp.get("user"))
+
+    async def _open_connection(self) -> str:
+        try:
+            resp = await self.client.apps_connections_open(app_token=self.settings.app_token)
+        except SlackApiError as e:
+            raise StartupError(_token_problem("SLACK_APP_TOKEN", e)) from None
+        except (aiohttp.ClientError, TimeoutError) as e:
+            raise StartupError(_unreachable(self.settings.api_url, e)) from None
+        return resp["url"]
+
+
+def _token_problem(name: str, e: SlackApiError) -> str:
+    error = str(e.response.get("error") or e.response.status_code)
+    what = _TOKEN_ERRORS.get(error, f"was refused by Slack ({error})")
+    hint = ""
+    if name == "SLACK_APP_TOKEN" and error in ("invalid_auth", "not_allowed_token_type"):
+        hint = " It must be an app-level token (xapp-) with connections:write, and Socket Mode must be on."
+    return f"{name} {what}.{hint}"
+
+
+def _unreachable(api_url: str, e: Exception) -> str:
+    return f"cannot reach Slack at {api_url} ({type(e).__name__}: {e}); check SLACK_API_URL and the network."
