@@ -53,6 +53,7 @@ class ModelTurn:
     tool_calls: list[ToolCall] = field(default_factory=list)
     usage: TurnUsage = field(default_factory=TurnUsage)
     finish_reason: str | None = None
+    thinking: str = ""  # a reasoning model's thoughts (Ollama `thinking`, `reasoning_content`), if sent
 
 
 class ModelError(RuntimeError):
@@ -113,7 +114,8 @@ class Backend:
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
             timeout = httpx.Timeout(self.settings.timeout_s, connect=min(10.0, self.settings.timeout_s))
-            self._client = httpx.AsyncClient(timeout=timeout, trust_env=False)
+            # a proxy from the environment is right for a hosted API, never for a model on this machine
+            self._client = httpx.AsyncClient(timeout=timeout, trust_env=not _is_loopback(self.url))
         return self._client
 
     async def chat(self, messages: list[Message], tools: list[dict[str, Any]], *, final: bool = False) -> ModelTurn:
@@ -155,9 +157,11 @@ class Backend:
 
     async def _once(self, payload: str) -> ModelTurn:
         try:
-            response = await self._http().post(self.url, content=payload.encode("utf-8"), headers=self.headers())
-            text = response.text
-        except httpx.TimeoutException:
+            # httpx's timeout is per read; a server that trickles bytes must not hold us longer
+            async with asyncio.timeout(self.settings.timeout_s):
+                response = await self._http().post(self.url, content=payload.encode("utf-8"), headers=self.headers())
+                text = response.text
+        except (httpx.TimeoutException, TimeoutError):
             raise ModelError(f"no answer within {self.settings.timeout_s:g} s", retryable=True) from None
         except httpx.TransportError as e:  # refused, reset, DNS: the server may be starting
             raise ModelError(f"cannot reach the server: {type(e).__name__}: {e}".rstrip(": "), retryable=True) from None
@@ -218,6 +222,7 @@ class OllamaBackend(Backend):
     def parse(self, response: httpx.Response, text: str) -> ModelTurn:
         chunks = _json_lines(text)
         content: list[str] = []
+        thinking: list[str] = []
         calls: list[ToolCall] = []
         last: dict[str, Any] = {}
         for chunk in chunks:
@@ -230,6 +235,7 @@ class OllamaBackend(Backend):
                 raise KeyError("message")
             if msg is not None:
                 content.append(msg.get("content") or "")
+                thinking.append(msg.get("thinking") or "")
                 for raw in msg.get("tool_calls") or []:
                     calls.append(self._call(raw))
             last = chunk
@@ -237,7 +243,7 @@ class OllamaBackend(Backend):
             raise ValueError("the answer ended before done")
         usage = TurnUsage(tokens_sent=_int_or_none(last.get("prompt_eval_count")),
                           tokens_received=_int_or_none(last.get("eval_count")))
-        return ModelTurn("".join(content), calls, usage, last.get("done_reason"))
+        return ModelTurn("".join(content), calls, usage, last.get("done_reason"), "".join(thinking))
 
     def _call(self, raw: dict[str, Any]) -> ToolCall:
         fn = raw["function"]
@@ -313,6 +319,7 @@ class OpenAIBackend(Backend):
             TurnUsage(tokens_sent=_int_or_none(usage.get("prompt_tokens")),
                       tokens_received=_int_or_none(usage.get("completion_tokens"))),
             choice.get("finish_reason"),
+            str(msg.get("reasoning_content") or msg.get("reasoning") or ""),
         )
 
     def _parse_sse(self, text: str) -> ModelTurn:
@@ -405,6 +412,11 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if when is None:
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _is_loopback(url: str) -> bool:
+    host = (httpx.URL(url).host or "").strip("[]").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def _int_or_none(value: Any) -> int | None:
