@@ -172,7 +172,9 @@ def check_step(step: str | None, start: datetime, end: datetime) -> tuple[float,
     if step not in (None, ""):
         if not isinstance(step, str):
             raise ToolError("step must be a string such as '60s', '1m' or '5m'.")
-        d = parse_duration(step)
+        d = parse_duration(step.strip().lstrip("-"))
+        if d is not None and step.strip().startswith("-"):
+            d = -d
         if d is None:
             try:
                 d = timedelta(seconds=float(step))
@@ -290,8 +292,7 @@ def build_server(
             "truncated": False,
             "downsampled": len(keep) < len(table.times),
         }
-        if table.missing:
-            out["missing"] = table.missing
+        out.update(table.caveats())
         return out
 
     @app.tool(annotations=READ_ONLY)
@@ -323,8 +324,7 @@ def build_server(
             "metrics": names,
             "anomalies": anomalies,
         }
-        if table.missing:
-            out["missing"] = table.missing
+        out.update(table.caveats())
         return out
 
     @app.tool(annotations=READ_ONLY)
@@ -344,8 +344,7 @@ def build_server(
         downsampled = len(keep) < len(rates["points"])
         rates["points"] = [rates["points"][i] for i in keep]
         out = {"service": table.service, "window": window.describe(), **rates, "downsampled": downsampled}
-        if table.missing:
-            out["missing"] = table.missing
+        out.update(table.caveats())
         return out
 
     if getattr(source, "supports_promql", False):

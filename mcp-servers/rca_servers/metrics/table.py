@@ -38,6 +38,8 @@ class MetricTable:
     values: dict[str, list[float | None]]
     # Why a requested metric has no values at all (a query matched nothing, a field is absent).
     missing: dict[str, str] = field(default_factory=dict)
+    # What the caller should know about a metric that does have values (a query gave several series).
+    notes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, column in self.values.items():
@@ -50,7 +52,17 @@ class MetricTable:
             [self.times[i] for i in keep],
             {name: [col[i] for i in keep] for name, col in self.values.items()},
             dict(self.missing),
+            dict(self.notes),
         )
+
+    def caveats(self) -> dict[str, Any]:
+        """The table's `missing` and `notes`, for a tool's answer, when there are any."""
+        out: dict[str, Any] = {}
+        if self.missing:
+            out["missing"] = self.missing
+        if self.notes:
+            out["notes"] = self.notes
+        return out
 
     def rows(self, indices: list[int] | None = None) -> list[dict[str, Any]]:
         idx = range(len(self.times)) if indices is None else indices
