@@ -50,7 +50,7 @@ def normalise_level(value: Any, *, field: bool = True) -> str | None:
         return None
     if isinstance(value, int | float):
         n = int(value)
-        if n >= 10:  # pino: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal
+        if 10 <= n <= 60:  # pino: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal
             return "DEBUG" if n < 30 else "INFO" if n < 40 else "WARN" if n < 50 else "ERROR" if n < 60 else "FATAL"
         if 0 <= n <= 7:  # syslog: 0 emerg .. 7 debug
             return ("FATAL", "FATAL", "FATAL", "ERROR", "WARN", "INFO", "INFO", "DEBUG")[n]

@@ -1,0 +1,118 @@
+"""Log lines as real loggers write them: plain, JSON lines and logfmt, read into one shape."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from rca_servers.logs.formats import parse_json, parse_logfmt, parse_plain, sniff, time_reader
+from rca_servers.logs.signatures import fold, headline
+
+T = datetime(2026, 2, 17, 14, 45, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "line, level, component, message",
+    [
+        ("2026-02-17 14:45:02 ERROR [db] Connection pool exhausted", "ERROR", "db", "Connection pool exhausted"),
+        ("2026-02-17T14:45:02Z WARNING [api] slow request", "WARN", "api", "slow request"),
+        ("2026-02-17 14:45:02,120 CRITICAL payments: gateway down", "FATAL", None, "payments: gateway down"),
+        ("[2026-02-17 14:45:02] [error] [worker] job failed", "ERROR", "worker", "job failed"),
+        ("2026-02-17 14:45:02 app.db - ERROR - deadlock detected", "ERROR", "app.db", "deadlock detected"),
+        ("2026-02-17T16:45:02+02:00 INFO [api] started", "INFO", "api", "started"),
+    ],
+)
+def test_plain_lines(line, level, component, message):
+    e = parse_plain(line)
+    assert e is not None
+    assert (e.time.replace(microsecond=0), e.level, e.component, e.message) == (T, level, component, message)
+
+
+def test_plain_rejects_what_is_not_a_log_line():
+    assert parse_plain("Traceback (most recent call last):") is None
+    assert parse_plain('  File "app/checkout/views.py", line 88, in pay') is None
+
+
+@pytest.mark.parametrize(
+    "line, level, component, words",
+    [
+        ('{"ts": "2026-02-17T14:45:02Z", "level": "error", "msg": "upstream timeout", "service": "pay"}',
+         "ERROR", "pay", ["upstream timeout"]),
+        ('{"@timestamp": "2026-02-17T14:45:02.000Z", "log": {"level": "WARN"}, "message": "retrying", "host": "h1"}',
+         "WARN", None, ["retrying"]),
+        ('{"time": 1771339502, "level": 50, "msg": "pino error", "err": "ECONNRESET"}',
+         "ERROR", None, ["pino error", "err=ECONNRESET"]),
+        ('{"timestamp": "2026-02-17 14:45:02", "severity": "CRITICAL", "message": "disk full", "path": "/var/data"}',
+         "FATAL", None, ["disk full", "path=/var/data"]),
+    ],
+)  # fmt: skip
+def test_json_lines(line, level, component, words):
+    e = parse_json(line)
+    assert e is not None
+    assert e.time.replace(microsecond=0) == T
+    assert (e.level, e.component) == (level, component)
+    for w in words:
+        assert w in e.message
+
+
+def test_json_status_is_not_a_level():
+    e = parse_json('{"ts": "2026-02-17T14:45:02Z", "status": 503, "msg": "GET /pay"}')
+    assert e is not None and e.level == "INFO" and "status=503" in e.message
+
+
+@pytest.mark.parametrize(
+    "line, level, component, message",
+    [
+        ('time=2026-02-17T14:45:02Z level=error component=db msg="pool exhausted" waiting=12',
+         "ERROR", "db", 'pool exhausted waiting=12'),
+        ('ts="2026-02-17 14:45:02" lvl=warn logger=cache msg="evicting \\"hot\\" keys"',
+         "WARN", "cache", 'evicting "hot" keys'),
+    ],
+)  # fmt: skip
+def test_logfmt_lines(line, level, component, message):
+    e = parse_logfmt(line)
+    assert e is not None
+    assert (e.time, e.level, e.component, e.message) == (T, level, component, message)
+
+
+def test_sniff_picks_the_format_that_reads_the_file():
+    plain = ["2026-02-17 14:45:02 INFO [api] ok"] * 5
+    jsonl = ['{"ts": "2026-02-17T14:45:02Z", "level": "info", "msg": "ok"}'] * 5
+    logfmt = ['time=2026-02-17T14:45:02Z level=info msg=ok'] * 5
+    assert sniff(plain).format == "plain" and sniff(plain).simple_plain
+    assert sniff(jsonl).format == "json"
+    assert sniff(logfmt).format == "logfmt"
+    assert sniff(["just some text", "more text"]).format == "unknown"
+
+
+def test_time_readers_read_only_the_timestamp():
+    assert time_reader("plain")(b"2026-02-17 14:45:02 INFO [x] y") == T
+    assert time_reader("logfmt")(b'level=info time="2026-02-17T14:45:02Z" msg=x') == T
+    assert time_reader("json")(b'{"ts": "2026-02-17T14:45:02Z", "msg": "x"}') == T
+    assert time_reader("plain")(b"  at com.example.Foo(Foo.java:12)") is None
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Connection pool exhausted: 20/20 connections in use, 37 waiting",
+         "Connection pool exhausted: 20/20 connections in use, 41 waiting"),
+        ("order ord_8812X failed: request_id=7f3a9c2e11 took 5003ms",
+         "order ord_1177Q failed: request_id=0b12ee45a9 took 4810ms"),
+        ("call to 10.0.3.7:8443 failed (id 123e4567-e89b-12d3-a456-426614174000)",
+         "call to 10.0.3.9:8443 failed (id 00000000-e89b-12d3-a456-426614174999)"),
+    ],
+)  # fmt: skip
+def test_fold_merges_the_same_event(a, b):
+    assert fold(a) == fold(b)
+
+
+def test_fold_keeps_what_names_the_failure():
+    assert "KeyError: 'currency'" in fold("KeyError: 'currency'")
+    assert "api.stripe.com" in fold("POST https://api.stripe.com/v1/charges timed out after 30s")
+    assert fold("KeyError: 'currency'") != fold("KeyError: 'amount'")
+
+
+def test_headline_of_a_traceback_names_its_exception():
+    msg = "Unhandled exception in POST /checkout\nTraceback (most recent call last):\n  File \"a.py\", line 3\nKeyError: 'currency'"
+    assert headline(msg) == "Unhandled exception in POST /checkout | KeyError: 'currency'"
