@@ -84,7 +84,7 @@ def get_json(client: httpx.Client, url: str, *, params: dict[str, Any], source: 
     except ValueError:
         body = None
     if response.status_code >= 400:
-        raise HTTPFailure(response.status_code, body, response.text[:300])
+        raise HTTPFailure(response.status_code, body, response.text[:300], response.headers)
     if body is None:
         raise ToolError(
             f"{source} answered {response.status_code} with something that is not JSON "
@@ -96,9 +96,10 @@ def get_json(client: httpx.Client, url: str, *, params: dict[str, Any], source: 
 class HTTPFailure(Exception):
     """A 4xx/5xx answer; the backend turns it into a sentence in its own terms."""
 
-    def __init__(self, status: int, body: Any, text: str):
+    def __init__(self, status: int, body: Any, text: str, headers: Any = None):
         super().__init__(f"HTTP {status}")
         self.status, self.body, self.text = status, body, text
+        self.headers = dict(headers or {})
 
 
 def fetch_all(
