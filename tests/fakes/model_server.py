@@ -80,6 +80,7 @@ class Request:
     headers: dict[str, str]
     body: dict[str, Any]
     raw: str
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     @property
     def format(self) -> str:
@@ -132,7 +133,9 @@ class FakeModel:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, name="fake-model", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-model", daemon=True
+        )
 
     # -- lifecycle --------------------------------------------------------------------------------
 

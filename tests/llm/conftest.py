@@ -1,8 +1,9 @@
 """Fixtures for the model analyst: a fake model server on loopback and an engine whose servers are
 the real git server (over a small recorded file) and a toy observability server.
 
-The engine is shared by a module's tests (sessions stay open across investigations, as in the
-bot); each test gets its own fake model and its own analyst.
+The engine is shared by all these tests, which run in one event loop (`loop_scope="session"`):
+sessions stay open across investigations, as in the bot. Each test gets its own fake model and
+its own analyst.
 """
 
 from __future__ import annotations
@@ -41,14 +42,14 @@ COMMITS = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def commits_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("git") / "recent_commits.json"
     path.write_text(json.dumps(COMMITS))
     return path
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def engine(commits_file: Path) -> AsyncIterator[Engine]:
     servers = [
         ServerConfig("git", sys.executable, (str(REPO_ROOT / "mcp-servers" / "git-server" / "server.py"),),

@@ -198,14 +198,14 @@ class ToolLoop:
                 )
                 continue
             key = call_key(spec, arguments)
+            if key in in_turn:
+                replies[i] = f"Not run twice: the same {call.name} call is already in this turn."
+                continue
             if key in self.seen:
                 replies[i] = (
                     f"Not run again: you already called {call.name} with these arguments (step {self.seen[key]}); "
                     "its result is above. Ask something different, or call submit_report."
                 )
-                continue
-            if key in in_turn:
-                replies[i] = f"Not run twice: the same {call.name} call is already in this turn."
                 continue
             in_turn[key] = call.id
             earlier = self.tools.results.get(key)
