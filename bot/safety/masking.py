@@ -21,6 +21,7 @@ _SECRET_NAMES = (
     r"password|passwd|passphrase|pwd|secret|client_secret|secret_key|api_key|apikey|api-key|x-api-key"
     r"|access_token|refresh_token|auth_token|id_token|session_token|token|private_key|access_key_secret"
     r"|aws_secret_access_key|aws_session_token|db_password|database_password|credentials?"
+    r"|accountkey|account_key|sharedaccesskey|shared_access_key|sas_token"
 )
 _SECRET_KEY = re.compile(rf"^(?:[\w.-]*[_.-])?(?:{_SECRET_NAMES})$", re.I)
 
@@ -54,8 +55,10 @@ _RULES: list[tuple[str, re.Pattern[str], int]] = [
         1,
     ),
     ("bearer-token", re.compile(r"(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{16,}=*)"), 1),
+    # Cookie: a=b; c=d (the whole header value: any of its pairs may be a session)
+    ("cookie", re.compile(r"(?i)\b(?:set-)?cookie[\"']?\s*:\s*[\"']?([^\s\"'][^\"'\r\n]{3,})"), 1),
     # scheme://user:password@host
-    ("url-password", re.compile(r"\b([a-z][a-z0-9+.-]*://[^/\s:@\"']+:)([^@\s/\"']+)(?=@)", re.I), 2),
+    ("url-password", re.compile(r"\b([a-z][a-z0-9+.-]*://[^/\s:@\"']*:)([^@\s/\"']+)(?=@)", re.I), 2),
     # password=..., "password": "...", api_key: ..., ?access_token=...
     (
         "secret",
@@ -93,8 +96,8 @@ class Masker:
         if isinstance(value, dict):
             out = {}
             for k, v in value.items():
-                if isinstance(k, str) and _SECRET_KEY.match(k) and isinstance(v, str | int) and v not in ("", None):
-                    if isinstance(v, str) and v.startswith("[MASKED:"):
+                if isinstance(k, str) and _SECRET_KEY.match(k) and isinstance(v, str | int) and not isinstance(v, bool) and v != "":
+                    if isinstance(v, str) and (v.startswith("[MASKED:") or _harmless_value(v)):
                         out[k] = v
                     else:
                         self.counts["secret"] += 1
@@ -110,7 +113,7 @@ class Masker:
         value = m.group(group)
         if value.startswith("[MASKED:") or value.strip("\"'").startswith("[MASKED:") or not value.strip("\"'"):
             return m.group(0)
-        if kind == "secret" and _harmless_value(value):
+        if kind in ("secret", "authorization", "cookie") and _harmless_value(value):
             return m.group(0)
         self.counts[kind] += 1
         placeholder = _PLACEHOLDER.format(kind)
@@ -125,11 +128,12 @@ class Masker:
 
 def _harmless_value(value: str) -> bool:
     """`token=expired`, `password: null`, `secret=<redacted>`: words about a secret, not one."""
-    v = value.strip("\"'").lower()
+    v = value.strip().strip("\"'").lower()
     return v in {
         "null", "none", "nil", "true", "false", "empty", "expired", "invalid", "missing", "required",
         "redacted", "<redacted>", "***", "****", "*****", "xxx", "changeme?", "unset", "n/a",
-    } or bool(re.fullmatch(r"\*+|x+|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}", v))
+        "denied", "failed", "granted", "rejected", "ok", "refused", "forbidden", "unauthorized",
+    } or bool(re.fullmatch(r"\*+|x+|<[^>]*>|\$\{[^}]*\}?|\$[a-z_][a-z0-9_]*|\{\{[^}]*(?:\}\})?", v))
 
 
 def mask_text(text: str) -> str:
