@@ -28,7 +28,7 @@ ENTRY = REPO / "mcp-servers" / "datadog-server" / "server.py"
 SCENARIO = REPO.parent / "shared" / "scenarios" / "pool-exhaustion-after-deploy" / "metrics" / "metrics.json"
 API_KEY, APP_KEY = "test-api-key-0123", "test-app-key-4567"
 
-# The default queries, as docs/metrics-server.md documents them, for DATADOG_SERVICE=checkout-api.
+# The default queries, as docs/metrics-server.md documents them, for METRICS_SERVICE=checkout-api.
 TAGS = "service:checkout-api"
 DEFAULT_QUERIES = {
     "request_rate": f"sum:trace.http.request.hits{{{TAGS}}}.as_rate().rollup(avg, 60) * 60",
@@ -134,7 +134,7 @@ async def test_a_broken_configured_query_leaves_only_its_metric_missing(datadog:
     server = build_server(backend=backend(datadog, queries={"cpu_usage": "avg:system.cpu.user{$tags"}))
     out = await call(server, "get_metrics", **span())
 
-    assert "Error parsing query" in out["missing"]["cpu_usage"] and "DATADOG_QUERY_CPU_USAGE" in out["missing"]["cpu_usage"]
+    assert "Error parsing query" in out["missing"]["cpu_usage"] and "DD_QUERY_CPU_USAGE" in out["missing"]["cpu_usage"]
     assert all(p["cpu_usage"] is None for p in out["points"])
     assert all(p["error_rate"] is not None for p in out["points"])
 
@@ -177,7 +177,7 @@ async def test_the_environment_configures_it(datadog: FakeDatadog, monkeypatch: 
     monkeypatch.setenv("DD_API_KEY", API_KEY)
     monkeypatch.setenv("DD_APP_KEY", APP_KEY)
     monkeypatch.setenv("DD_API_URL", datadog.url)
-    monkeypatch.setenv("DATADOG_SERVICE", "checkout-api")
+    monkeypatch.setenv("METRICS_SERVICE", "checkout-api")
 
     out = await call(build_server(), "get_anomalies", metric_type="errors", **span())
     assert out["service"] == "checkout-api" and [a["metric"] for a in out["anomalies"]] == ["error_rate"]
@@ -192,7 +192,7 @@ async def test_an_api_key_without_an_application_key_is_said(monkeypatch: pytest
 
 
 async def test_the_entry_point_reads_datadog_from_the_environment(datadog: FakeDatadog):
-    env = {"DD_API_KEY": API_KEY, "DD_APP_KEY": APP_KEY, "DD_API_URL": datadog.url, "DATADOG_SERVICE": "checkout-api"}
+    env = {"DD_API_KEY": API_KEY, "DD_APP_KEY": APP_KEY, "DD_API_URL": datadog.url, "METRICS_SERVICE": "checkout-api"}
     params = StdioServerParameters(command=sys.executable, args=[str(ENTRY)], env=env, cwd=str(REPO))
     async with mcp.Client(params) as client:
         names = {t.name for t in (await client.list_tools()).tools}

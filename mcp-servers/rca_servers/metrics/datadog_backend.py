@@ -4,8 +4,9 @@
 `DD-APPLICATION-KEY` headers answers `{"status": "ok", "series": [{"pointlist": [[ms, value],
 ...], "scope", "expression", ...}]}`. Each metric is one query that must come out as one series.
 The defaults read APM trace metrics (`trace.<span>.hits/.errors` and the `trace.<span>`
-latency distribution) and the Agent's system metrics; `$tags` becomes DATADOG_TAGS (default
-`service:<DATADOG_SERVICE>`), `$span` DATADOG_SPAN and `$interval` the rollup in seconds.
+latency distribution) and the Agent's system metrics; `$tags` becomes DD_QUERY_TAGS (default
+`service:<METRICS_SERVICE>`), `$span` DD_QUERY_SPAN and `$interval` the rollup in seconds.
+(Every setting starts with DD_ or METRICS_: those are what the bot passes on to its servers.)
 docs/metrics-server.md lists them all.
 """
 
@@ -43,7 +44,7 @@ DEFAULT_QUERIES = {
     "cpu_usage": "avg:system.cpu.user{$tags}.rollup(avg, $interval) + avg:system.cpu.system{$tags}.rollup(avg, $interval)",
     "memory_usage": "100 - 100 * avg:system.mem.pct_usable{$tags}.rollup(avg, $interval)",
 }
-QUERY_ENV = {m: f"DATADOG_QUERY_{m.upper()}" for m in METRICS}
+QUERY_ENV = {m: f"DD_QUERY_{m.upper()}" for m in METRICS}
 # Datadog answers at most ~1,500 points per series; a coarser rollup keeps long windows whole.
 MAX_POINTS = 1440
 HINT = "DD_API_KEY, DD_APP_KEY and DD_SITE (or DD_API_URL)"
@@ -88,12 +89,12 @@ class DatadogBackend:
             os.environ.get("DD_APP_KEY", "").strip(),
             site=os.environ.get("DD_SITE", "").strip() or "datadoghq.com",
             api_url=os.environ.get("DD_API_URL", "").strip() or None,
-            service=os.environ.get("DATADOG_SERVICE", "").strip() or os.environ.get("METRICS_SERVICE", "").strip() or None,
-            tags=os.environ.get("DATADOG_TAGS", "").strip() or None,
-            span=os.environ.get("DATADOG_SPAN", "").strip() or "http.request",
+            service=os.environ.get("METRICS_SERVICE", "").strip() or None,
+            tags=os.environ.get("DD_QUERY_TAGS", "").strip() or None,
+            span=os.environ.get("DD_QUERY_SPAN", "").strip() or "http.request",
             queries=queries,
             lookback=env_duration("METRICS_LOOKBACK", "3h"),
-            timeout=env_seconds("DATADOG_TIMEOUT", 10.0),
+            timeout=env_seconds("DD_TIMEOUT", 10.0),
         )
 
     def describe(self) -> str:
@@ -118,7 +119,7 @@ class DatadogBackend:
             if len(series) > 1:
                 notes[metric] = (
                     f"the {metric} query returned {len(series)} series, the first is used; aggregate it to one "
-                    f"(sum:/avg: without 'by {{...}}') in {QUERY_ENV[metric]} or narrow DATADOG_TAGS."
+                    f"(sum:/avg: without 'by {{...}}') in {QUERY_ENV[metric]} or narrow DD_QUERY_TAGS."
                 )
             points = series[0] if series else []
             return [(t, v) for t, v in points if since <= t <= until]
