@@ -14,11 +14,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.analysts.heuristic import narrative
-from bot.analysts.heuristic.culprit import Candidate, Failure, paths_in, rank, words
+from bot.analysts.heuristic.culprit import Candidate, Deploy, Failure, paths_in, rank, vocabulary
 from bot.analysts.heuristic.impact import Impact, NewSignature, assess
 from bot.analysts.heuristic.mechanisms import BY_KEY
 from bot.analysts.heuristic.observe import Observations, gather
@@ -39,6 +39,10 @@ class Verdict:
     traffic_surge: float | None  # ratio, when traffic rose with the impact
     external_hosts: list[str]
     confidence: float
+    ruled_out_late: list[tuple[Deploy, str]] = field(default_factory=list)
+    first_sign: datetime | None = None
+    first_sign_what: str = "the impact"
+    prior: str = "often"  # how often this mechanism is set off by a change of ours, here
 
 
 class HeuristicAnalyst:
@@ -57,50 +61,57 @@ class HeuristicAnalyst:
 
 
 def decide(obs: Observations, impact: Impact) -> Verdict:
-    scores = mechanism_scores(obs, impact)
-    mechanism = max(scores, key=scores.get) if scores and max(scores.values()) > 0.3 else None
-    cause = [n for n in impact.new_signatures if not n.symptom and mechanism in n.mechanisms]
     surge = _traffic_surge(impact)
-    hosts = sorted({h.lower() for n in impact.new_signatures for h in _HOST.findall(n.sig.text + " " + n.sig.example)})
-    trigger, culprit, candidates = Trigger("unknown", None), None, []
+    scores = mechanism_scores(obs, impact, surge)
+    mechanism = max(scores, key=scores.get) if scores and max(scores.values()) > 0.3 else None
+    cause = [n for n in impact.new_signatures if not n.symptom and n.mechanisms.get(mechanism, 0) >= 0.5]
+    cause.sort(key=lambda n: -n.during * n.mechanisms.get(mechanism, 0))
+    hosts = sorted({h.lower() for n in cause for h in _HOST.findall(n.sig.text + " " + n.sig.example)})
+    prior = BY_KEY[mechanism].caused_by_change if mechanism else "often"
+    if surge and mechanism in ("capacity", "cpu", "timeout"):
+        prior = "rarely"  # the load came from outside; a change of ours must explain it to be named
+    verdict = Verdict(mechanism, scores, cause, Trigger("unknown", None), None, [], surge, hosts, 0.0, prior=prior)
+    if impact.onset:
+        verdict.first_sign, verdict.first_sign_what = _first_sign(impact, mechanism)
     if obs.deploys and impact.onset:
-        failure = _failure(obs, impact, mechanism, cause)
-        candidates = rank(obs.deploys, failure)
-        culprit = _accept(candidates, mechanism, surge)
-    if culprit is not None:
-        trigger = Trigger("deploy", culprit.deploy.version)
-    elif mechanism and (BY_KEY[mechanism].external or surge):
-        trigger = Trigger("none", None)
-    elif obs.deploys or obs.commits:
-        # we looked at our changes and none fits: say the data cannot tell, not that nothing changed
-        trigger = Trigger("unknown", None)
-    verdict = Verdict(mechanism, scores, cause, trigger, culprit, candidates, surge, hosts, 0.0)
+        failure = _failure(obs, impact, mechanism, cause, verdict)
+        verdict.candidates, verdict.ruled_out_late = rank(obs.deploys, failure)
+        verdict.culprit = _accept(verdict.candidates, prior)
+    if verdict.culprit is not None:
+        verdict.trigger = Trigger("deploy", verdict.culprit.deploy.version)
+    elif mechanism and (prior != "often" or surge):
+        verdict.trigger = Trigger("none", None)  # a dependency, the load or the infrastructure, not a change
     verdict.confidence = _confidence(obs, impact, verdict)
     return verdict
 
 
-def mechanism_scores(obs: Observations, impact: Impact) -> dict[str, float]:
-    """Weigh each mechanism by the new signatures that point to it and the metrics that moved."""
+# how much a deploy must explain before it is named, by how often the mechanism comes from a change
+NAME_THRESHOLD = {"often": 0.6, "sometimes": 1.2, "rarely": 1.8}
+
+
+def mechanism_scores(obs: Observations, impact: Impact, surge: float | None) -> dict[str, float]:
+    """Weigh each mechanism by the new signatures that point to it and the resources that moved."""
     scores: Counter[str] = Counter()
     onset = impact.onset
     for n in impact.new_signatures:
-        if n.symptom:
+        if n.symptom or not n.mechanisms:
             continue
-        weight = math.log1p(n.during)
+        weight = math.log1p(n.during) * (1.0 if n.sig.level in ("ERROR", "FATAL") else 0.7)
         # causes tend to come first: a signature that began before or at the onset weighs more
         if n.began and onset and n.began <= onset + timedelta(minutes=2):
             weight *= 1.3
         for key, strength in n.mechanisms.items():
             scores[key] += strength * weight
-    moved = {m.metric: m for m in impact.leading}
-    if "memory_usage" in moved:
-        scores["memory"] += 3.0 if moved["memory_usage"].peak >= 80 else 1.5
-    if "request_rate" in moved:
-        ratio = moved["request_rate"].shift.ratio()
-        if ratio >= 1.8:
-            scores["capacity"] += 2.0 + min(ratio, 5.0)
-    if "cpu_usage" in moved and "request_rate" not in moved:
-        scores["cpu"] += 1.5
+    for m in impact.leading:
+        if onset and m.start > onset + timedelta(minutes=10):
+            continue  # moved well after users were hurt: a consequence
+        if m.metric == "memory_usage":
+            scores["memory"] += 3.0 if m.peak >= 80 else 1.5
+        elif m.metric == "request_rate" and surge:
+            scores["capacity"] += 2.0 + min(surge, 5.0)
+        elif m.metric == "cpu_usage" and not surge:
+            # a CPU climb with no more traffic: the work per request grew
+            scores["cpu"] += 2.0 + min((m.peak - m.baseline) / 20.0, 3.0)
     # latency with no error mechanism at all: call it what it is
     if not scores and any(m.metric == "response_time_ms" for m in impact.shifts):
         scores["timeout"] += 0.5
@@ -116,73 +127,88 @@ def _traffic_surge(impact: Impact) -> float | None:
     return None
 
 
-def _failure(obs: Observations, impact: Impact, mechanism: str | None, cause: list[NewSignature]) -> Failure:
+def _first_sign(impact: Impact, mechanism: str | None) -> tuple[datetime, str]:
+    """The earliest sign of this failure: a precursor of the mechanism, else the impact itself.
+
+    A heap climbing for two hours or disk warnings for forty minutes date the failure earlier
+    than the first errors; a deploy after them cannot have started it.
+    """
+    assert impact.onset is not None
+    if not mechanism:
+        return impact.onset, "the impact"
+    wants = {metric for metric, d in BY_KEY[mechanism].metrics.items() if d == "up"} - {"error_rate", "response_time_ms"}
+    for cp in impact.change_points:
+        if cp.time >= impact.onset:
+            break
+        if cp.time < impact.onset - timedelta(hours=6):
+            continue
+        if (cp.kind == "signature" and mechanism in cp.mechanisms) or (cp.kind == "metric" and cp.metric in wants):
+            return cp.time, cp.what
+    return impact.onset, "the impact"
+
+
+def _failure(obs: Observations, impact: Impact, mechanism: str | None, cause: list[NewSignature], v: Verdict) -> Failure:
     relevant = cause or [n for n in impact.new_signatures if not n.symptom] or impact.new_signatures
     top = max((n.during for n in relevant), default=1) or 1
-    weight: dict[str, float] = {}
+    failing = [(n.sig.text, n.sig.example, n.sig.component, 0.4 + 0.6 * n.during / top) for n in relevant]
+    new_texts = {n.sig.text for n in impact.new_signatures}
+    background = [s.text for s in obs.signatures if s.text not in new_texts]
     paths: set[str] = set()
     for n in relevant:
-        share = 0.4 + 0.6 * (n.during / top)
-        for w in words(n.sig.text) | words(n.sig.example):
-            weight[w] = max(weight.get(w, 0.0), share)
-        if n.sig.component:
-            for w in words(n.sig.component):
-                weight[w] = max(weight.get(w, 0.0), 0.5 * share)
         paths |= paths_in(n.sig.example) | paths_in(n.sig.text)
-    leading: list[tuple[datetime, str]] = []
-    for m in impact.leading + impact.shifts:
-        leading.append((m.start, f"{m.metric.replace('_', ' ')} shift"))
-    for n in impact.new_signatures:
-        if n.began:
-            leading.append((n.began, f"'{_short(n.sig.text)}'"))
-    leading.sort()
     return Failure(
         mechanism=mechanism or "",
         onset=impact.onset,
-        words=set(weight),
-        word_weight=weight,
+        word_weight=vocabulary(failing, background, obs.service),
         paths=paths,
-        leading_changes=leading,
+        change_points=impact.change_points,
         impact_end=impact.end,
+        first_sign=v.first_sign,
+        first_sign_what=v.first_sign_what,
     )
 
 
-def _accept(candidates: list[Candidate], mechanism: str | None, surge: float | None) -> Candidate | None:
+def _accept(candidates: list[Candidate], prior: str) -> Candidate | None:
     """The best candidate, if the evidence is enough to name it."""
     if not candidates:
         return None
     best = candidates[0]
-    external = bool(mechanism and BY_KEY[mechanism].external) or surge is not None
-    if best.recovery >= 1.0 and best.relevance >= 0.3:
-        return best
-    if external:
-        # a dependency outage or a traffic surge is not ours unless a change clearly fits and is near
-        return best if best.relevance >= 1.0 and best.timing >= 0.7 else None
-    if best.relevance >= 0.6 and best.score >= 0.6:
-        return best
-    if best.relevance >= 0.3 and best.timing >= 1.0:  # a change point right after it, and some fit
-        return best
-    return None
+    if best.recovery >= 1.0 and best.relevance >= 0.2:
+        return best  # rolled back and the impact ended with it
+    evidence = min(best.relevance, 3.0) + 0.9 * best.tie
+    if prior == "rarely":
+        # a dependency, the network or the load: ours only if the change touches it and the
+        # failure began as it shipped
+        return best if best.relevance >= 0.8 and best.tie >= 0.3 and evidence >= NAME_THRESHOLD[prior] else None
+    if prior == "sometimes" and best.relevance < 0.3:
+        return None
+    return best if evidence >= NAME_THRESHOLD[prior] else None
 
 
 def _confidence(obs: Observations, impact: Impact, v: Verdict) -> float:
-    c = 0.4
-    sources = {m.source for m in impact.shifts} | ({"logs"} if impact.log_errors else set())
+    """How many independent pieces of evidence agree, not how loud any one of them is."""
+    c = 0.35
+    sources = {m.source for m in impact.shifts} | ({"logs"} if impact.log_errors or v.cause_signatures else set())
     if len(sources) >= 2:
-        c += 0.1
+        c += 0.1  # metrics and logs both show the impact
     if v.mechanism:
         ranked = sorted(v.mechanism_scores.values(), reverse=True)
-        c += 0.1 if len(ranked) == 1 or ranked[0] >= 2 * ranked[1] else 0.03
+        c += 0.12 if len(ranked) == 1 or ranked[0] >= 2 * ranked[1] else 0.03
+        if not v.cause_signatures:
+            c -= 0.05  # named from metrics alone
+    else:
+        c -= 0.1
     if v.culprit is not None:
-        c += min(0.2, 0.08 * v.culprit.relevance)
-        c += 0.1 if v.culprit.timing >= 1.0 else 0.0
-        c += 0.1 if v.culprit.recovery >= 1.0 else 0.0
-        if len(v.candidates) > 1 and v.candidates[1].score > 0.7 * v.culprit.score:
-            c -= 0.15
+        k = v.culprit
+        c += min(0.15, 0.06 * k.relevance)
+        c += 0.1 * k.tie
+        c += 0.15 if k.recovery >= 1.0 else 0.0
+        if len(v.candidates) > 1 and v.candidates[1].score > 0.7 * k.score:
+            c -= 0.15  # another deploy is nearly as likely
     elif v.trigger.type == "none":
-        c += 0.15 if (v.external_hosts or v.traffic_surge) else 0.05
+        c += 0.12 if (v.external_hosts or v.traffic_surge or v.mechanism in ("tls", "dns")) else 0.05
         if v.candidates and v.candidates[0].relevance >= 1.0:
-            c -= 0.1  # a plausible change exists; we judged it too far from the onset
+            c -= 0.1  # a plausible change exists; we judged that it did not start this
     else:
         c -= 0.1
     c -= 0.12 * len(obs.missing)

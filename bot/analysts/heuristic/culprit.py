@@ -1,26 +1,35 @@
-"""Which change set it off: every deploy before the impact weighed on what it touched and when.
+"""Which change set it off: every deploy before the failure weighed as an SRE would weigh it.
 
 Nearness alone convicts the wrong deploy (a CSS change five minutes before a provider outage),
-so each candidate is scored on three things an SRE checks:
+so each candidate is scored on what ties it to this failure:
 
-- relevance: do its commits' messages and paths share words with what is failing (the new error
-  signatures, the files a traceback names, the mechanism's vocabulary)?
-- timing: did something start moving right after it (a metric change point, a new log signature),
-  and how long before the impact did it land?
+- relevance: do its commits' messages and paths talk about what is failing (the specific words of
+  the new error signatures, not the service's everyday vocabulary; the files a traceback names;
+  the kind of change that causes this mechanism, such as pool sizes or log verbosity)?
+- tie: did something start moving within minutes after it landed (a metric change point, a new
+  log signature, the impact itself)?
 - recovery: was it rolled back, and did the impact end when it was?
+
+A deploy that landed after the failure's first signs (warnings, a climbing resource) cannot have
+started it, however close it is to the moment users noticed.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.analysts.heuristic.impact import ChangePoint
 from bot.analysts.heuristic.mechanisms import BY_KEY
+from bot.analysts.heuristic.observe import Commit, Deploy
 
 _WORD = re.compile(r"[a-z][a-z0-9_]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_KEY = re.compile(r"([A-Za-z_][\w.-]*)=")
 _PATH = re.compile(r"(?:[\w.-]+/)+[\w.-]+\.\w+")
 STOP = frozenset(
     """add adds added adding fix fixes fixed update updates updated bump bumps use uses using make makes
@@ -30,14 +39,16 @@ STOP = frozenset(
     service services server api http https www com net org example www json yaml yml txt html tsx jsx
     css scss py js ts go rb java readme docs doc md file files line lines value values version
     returning returned return status code will would should could can may might has have had was were
-    are is be been being its it's they them their there here what which who how why where""".split()
+    are is be been being its it's they them their there here what which who how why where instead
+    id ids err msg message""".split()
 )
 
 
 def words(text: str) -> set[str]:
-    """Lowercase content words, crude singular forms included ('connections' also gives 'connection')."""
+    """Lowercase content words: camelCase and snake_case split, crude singulars added."""
     out = set()
-    for w in _WORD.findall((text or "").lower().replace("-", "_")):
+    text = _CAMEL.sub("_", text or "").lower().replace("-", "_")
+    for w in _WORD.findall(text):
         for part in {w, *w.split("_")}:
             if len(part) < 3 or part in STOP or part.isdigit():
                 continue
@@ -47,36 +58,13 @@ def words(text: str) -> set[str]:
     return out
 
 
+def field_keys(text: str) -> set[str]:
+    """Words that only name a field (`table=`, `err=`): structure, not what failed."""
+    return set().union(*(words(k) for k in _KEY.findall(text or ""))) if "=" in (text or "") else set()
+
+
 def paths_in(text: str) -> set[str]:
     return {p.lower().lstrip("./") for p in _PATH.findall(text or "")}
-
-
-@dataclass
-class Commit:
-    hash: str
-    message: str
-    files: list[str]
-    author: str | None = None
-    timestamp: datetime | None = None
-
-
-@dataclass
-class Deploy:
-    version: str
-    at: datetime
-    status: str
-    commits: list[Commit]
-
-    @property
-    def is_rollback_entry(self) -> bool:
-        """A deployment that only restores an older version (no new code of its own)."""
-        return self.status.lower() in ("rollback", "revert", "reverted_to") or (
-            not self.commits and "rollback" in self.status.lower()
-        )
-
-    @property
-    def was_rolled_back(self) -> bool:
-        return self.status.lower() in ("rolled_back", "rolledback", "reverted", "failed")
 
 
 @dataclass
@@ -85,54 +73,103 @@ class Failure:
 
     mechanism: str
     onset: datetime
-    words: set[str]  # content words of the new error signatures, weighted below
-    word_weight: dict[str, float]
+    word_weight: dict[str, float]  # content words of the new error signatures -> how specific they are
     paths: set[str]  # files named in tracebacks / messages
-    leading_changes: list[tuple[datetime, str]]  # change points: metric shifts, new signatures
+    change_points: list[ChangePoint]
     impact_end: datetime | None  # when the impact ended, if it did
+    first_sign: datetime | None = None  # the earliest sign of this failure (precursors included)
+    first_sign_what: str = "the impact"
     external_hosts: set[str] = field(default_factory=set)
+
+    @property
+    def words(self) -> set[str]:
+        return set(self.word_weight)
+
+
+def vocabulary(
+    failing: Iterable[tuple[str, str, str | None, float]], background: Iterable[str], service: str | None
+) -> dict[str, float]:
+    """How much each word of the failing lines says about *this* failure.
+
+    `failing` holds (folded text, example, component, share) per new signature. Words that
+    also appear in the lines the service writes every day, in the service's own name, or only
+    as field names say little; the rest keep their signature's share.
+    """
+    common = set().union(*(words(t) | field_keys(t) for t in background))
+    own = words(service or "")
+    weight: dict[str, float] = {}
+    for text, example, component, share in failing:
+        keys = field_keys(text) | field_keys(example)
+        values = (words(_KEY.sub(" ", text)) | words(_KEY.sub(" ", example)))
+        for w in values | keys:
+            f = share
+            if w in keys and w not in values:
+                f *= 0.3
+            if w in common:
+                f *= 0.25
+            if w in own:
+                f *= 0.2
+            weight[w] = max(weight.get(w, 0.0), f)
+        for w in words(component or ""):
+            f = share * 0.5 * (0.25 if w in common else 1.0) * (0.2 if w in own else 1.0)
+            weight[w] = max(weight.get(w, 0.0), f)
+    return weight
 
 
 @dataclass
 class Candidate:
     deploy: Deploy
     relevance: float
-    timing: float
+    tie: float  # 0..1: something began moving right after it
     recovery: float
     score: float
     best_commit: Commit | None
     reasons: list[str]
-    lag: timedelta
+    lag: timedelta  # how long before the impact it landed
+    tie_what: str | None = None
+    territory: float = 0.0  # the part of relevance that is the mechanism's kind of change
 
 
-def relevance(deploy: Deploy, failure: Failure) -> tuple[float, Commit | None, list[str]]:
-    """How much of what is failing this deploy's commits talk about or touch (0..1+)."""
+def relevance(
+    deploy: Deploy, failure: Failure, common_commit_words: set[str] = frozenset()
+) -> tuple[float, float, Commit | None, list[str]]:
+    """How much of what is failing this deploy's commits talk about or touch (0..~3).
+
+    Returns (relevance, of which the mechanism's territory, best commit, reasons).
+    """
     mech = BY_KEY.get(failure.mechanism)
     mech_words = set()
     for w in mech.change_words if mech else ():
         mech_words |= words(w) or {w}
-    best, best_commit, best_reasons = 0.0, None, []
+    best, best_territory, best_commit, best_reasons = 0.0, 0.0, None, []
     for c in deploy.commits:
-        cw = words(c.message) | set().union(*(words(f) for f in c.files)) if c.files else words(c.message)
-        shared = cw & failure.words
-        score = sum(failure.word_weight.get(w, 0.0) for w in shared)
+        cw = words(c.message).union(*(words(f) for f in c.files))
+        shared = {w for w in cw & failure.words if w not in common_commit_words}
+        score = min(2.5, sum(failure.word_weight[w] for w in shared))
         reasons = []
-        if shared:
-            reasons.append("shares " + ", ".join(sorted(shared, key=lambda w: -failure.word_weight.get(w, 0))[:5]))
+        strong = sorted((w for w in shared if failure.word_weight[w] >= 0.2), key=lambda w: -failure.word_weight[w])
+        if strong:
+            reasons.append("its commit mentions " + ", ".join(strong[:4]) + ", as the failing lines do")
         mshared = cw & mech_words
+        territory = 0.3 * min(len(mshared), 3)
         if mshared:
-            score += 0.25 * min(len(mshared), 3)
-            reasons.append(f"touches {BY_KEY[failure.mechanism].label.split(' (')[0]} territory: " + ", ".join(sorted(mshared)[:4]))
+            reasons.append(f"it touches {_label(failure.mechanism)} territory ({', '.join(sorted(mshared)[:4])})")
         files = {f.lower().lstrip("./") for f in c.files}
         hit_paths = {p for p in failure.paths if any(p.endswith(f) or f.endswith(p) for f in files)}
         if hit_paths:
             score += 1.5
-            reasons.append("changed " + ", ".join(sorted(hit_paths)[:3]) + ", which the errors name")
+            reasons.append("it changed " + ", ".join(sorted(hit_paths)[:3]) + ", which the errors name")
+        score += territory
         if _only_inert_files(c.files):
             score *= 0.3
+            territory *= 0.3
         if score > best:
-            best, best_commit, best_reasons = score, c, reasons
-    return best, best_commit, best_reasons
+            best, best_territory, best_commit, best_reasons = score, territory, c, reasons
+    return best, best_territory, best_commit, best_reasons
+
+
+def _label(mechanism: str) -> str:
+    return BY_KEY[mechanism].label.split(" (")[0]
 
 
 def _only_inert_files(files: Iterable[str]) -> bool:
@@ -144,24 +181,17 @@ def _only_inert_files(files: Iterable[str]) -> bool:
     return all(inert.search(f) for f in files)
 
 
-def timing(deploy: Deploy, failure: Failure) -> tuple[float, list[str]]:
-    """How well the deploy's time fits: something moved right after it, and not too long before."""
-    lag = failure.onset - deploy.at
-    reasons = []
-    if lag < timedelta(minutes=-1):
-        return 0.0, ["deployed after the impact began"]
-    minutes = max(lag.total_seconds() / 60, 0.0)
-    # impact soon after: strong; an hour or two: still plausible (load peaks, batch jobs); a day: weak
-    score = math.exp(-minutes / 240.0)
-    reasons.append(f"landed {_human(lag)} before the impact")
-    # a change point (metric shift or a new error signature) shortly after the deploy ties it
-    for t, what in failure.leading_changes:
-        gap = (t - deploy.at).total_seconds() / 60
-        if 0 <= gap <= 20:
-            score += 0.6 * math.exp(-gap / 15.0)
-            reasons.append(f"{what} began {_human(t - deploy.at)} after it")
-            break
-    return score, reasons
+def tie(deploy: Deploy, failure: Failure) -> tuple[float, str | None]:
+    """1.0 when the failure's first movement began as the deploy rolled out, fading over ~20 min."""
+    best, what = 0.0, None
+    for cp in failure.change_points:
+        gap = (cp.time - deploy.at).total_seconds() / 60
+        if -1 <= gap <= 20:
+            score = math.exp(-max(gap, 0.0) / 12.0)
+            if score > best:
+                best, what = score, f"{cp.what} began {_human(cp.time - deploy.at) if gap > 0 else 'as it rolled out'}" + (
+                    " after it" if gap > 0 else "")
+    return best, what
 
 
 def recovery(deploy: Deploy, rollback_at: datetime | None, failure: Failure) -> tuple[float, list[str]]:
@@ -175,23 +205,32 @@ def recovery(deploy: Deploy, rollback_at: datetime | None, failure: Failure) -> 
     return 0.3, ["it was rolled back"]
 
 
-def rank(deploys: list[Deploy], failure: Failure) -> list[Candidate]:
-    """Score every deploy that could have caused the failure, best first."""
+def rank(deploys: list[Deploy], failure: Failure) -> tuple[list[Candidate], list[tuple[Deploy, str]]]:
+    """Every deploy that could have caused the failure, best first; and the ones ruled out by time."""
     rollbacks = sorted((d for d in deploys if d.is_rollback_entry), key=lambda d: d.at)
-    out = []
+    first = failure.first_sign or failure.onset
+    commits = [c for d in deploys for c in d.commits]
+    df = Counter(w for c in commits for w in words(c.message).union(*(words(f) for f in c.files)))
+    common = {w for w, n in df.items() if len(commits) >= 4 and n >= 0.6 * len(commits)}
+    out, late = [], []
     for d in deploys:
-        if d.is_rollback_entry or d.at > failure.onset + timedelta(minutes=1):
+        if d.is_rollback_entry:
             continue
-        rel, commit, rel_reasons = relevance(d, failure)
-        tim, tim_reasons = timing(d, failure)
+        if d.at > failure.onset + timedelta(minutes=1):
+            continue
+        if d.at > first + timedelta(minutes=3):
+            late.append((d, f"landed after the first signs of the failure ({failure.first_sign_what} from {first:%H:%M})"))
+            continue
+        rel, territory, commit, rel_reasons = relevance(d, failure, common)
+        t, t_what = tie(d, failure)
+        lag = failure.onset - d.at
+        prox = math.exp(-max((first - d.at).total_seconds(), 0) / 60 / 240)
         rb_at = next((r.at for r in rollbacks if r.at > d.at), None)
         rec, rec_reasons = recovery(d, rb_at, failure)
-        # relevance decides; timing and recovery confirm. An irrelevant deploy stays weak however near.
-        score = rel * (0.35 + tim) + rec + 0.15 * tim
-        out.append(
-            Candidate(d, rel, tim, rec, score, commit, rel_reasons + tim_reasons + rec_reasons, failure.onset - d.at)
-        )
-    return sorted(out, key=lambda c: -c.score)
+        reasons = rel_reasons + ([t_what] if t_what else []) + rec_reasons
+        score = min(rel, 3.0) + 0.9 * t + 1.5 * rec + 0.25 * prox
+        out.append(Candidate(d, rel, t, rec, score, commit, reasons, lag, t_what, territory))
+    return sorted(out, key=lambda c: -c.score), late
 
 
 def _human(delta: timedelta) -> str:

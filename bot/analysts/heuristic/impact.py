@@ -8,12 +8,13 @@ mechanism, but the onset is when users started to hurt.
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.analysts.heuristic.mechanisms import SYMPTOM, classify, is_access_log
-from bot.analysts.heuristic.observe import Observations, Signature
-from bot.analysts.heuristic.series import Shift, find_shift, minute_series, ramp_start
+from bot.analysts.heuristic.mechanisms import classify, is_symptom
+from bot.analysts.heuristic.observe import Observations, Signature, parse_ts
+from bot.analysts.heuristic.series import Shift, count_change, find_shift, minute_series, ramp_start
 
 
 @dataclass
@@ -37,15 +38,28 @@ class MetricShift:
 @dataclass
 class NewSignature:
     sig: Signature
-    before: int
-    during: int
+    before: int  # events before its own change point
+    during: int  # events from its change point to the end of the impact
     mechanisms: dict[str, float]
     symptom: bool
     began: datetime | None  # its own change point: when it appeared or surged
+    rate_before: float = 0.0  # events a minute before it began
+    rate_after: float = 0.0
 
     @property
     def first_seen(self) -> datetime | None:
         return self.sig.first_seen
+
+
+@dataclass(frozen=True)
+class ChangePoint:
+    """Something that started to move and kept moving into the incident: what a deploy is tied to."""
+
+    time: datetime
+    what: str  # words for the evidence: 'memory shift', "'disk usage on ...'"
+    kind: str  # impact | metric | signature | volume
+    metric: str | None = None  # for metric change points
+    mechanisms: tuple[str, ...] = ()  # what a new signature points to
 
 
 @dataclass
@@ -57,6 +71,8 @@ class Impact:
     leading: list[MetricShift] = field(default_factory=list)  # resource shifts (memory, cpu, traffic)
     new_signatures: list[NewSignature] = field(default_factory=list)
     log_errors: MetricShift | None = None
+    volume: MetricShift | None = None  # the logs' own line count stepping up before the impact
+    change_points: list[ChangePoint] = field(default_factory=list)
 
 
 # (metric, direction, z, relative noise floor, absolute noise floor, minimum absolute change)
@@ -124,7 +140,66 @@ def assess(obs: Observations) -> Impact:
     end = max(ends) if ends and all(e is not None for e in ends) else None
     new = new_signatures(obs, onset, end)
     onset = _refine_with_logs(onset, new)
-    return Impact(True, onset, end, shifts, leading, new, log_shift)
+    impact = Impact(True, onset, end, shifts, leading, new, log_shift, _volume_shift(obs, onset, leading))
+    impact.change_points = change_points(obs, impact)
+    return impact
+
+
+def _volume_shift(obs: Observations, onset: datetime, leading: list[MetricShift]) -> MetricShift | None:
+    """The logs' ordinary lines (not errors or warnings) stepping up before the impact.
+
+    A service that suddenly writes three times as much without more traffic changed how it
+    logs: a verbosity change is how disks fill. Traffic rising with it explains it away.
+    """
+    if len(obs.volume) < 30:
+        return None
+    start, end = obs.volume[0][0], obs.volume[-1][0]
+    quiet = minute_series([(t, max(0, lines - errors - warns)) for t, lines, errors, warns in obs.volume], start, end)
+    s = find_shift(quiet, direction="up", z=6.0, min_run=5, min_baseline=20, rel_floor=0.15, abs_floor=1.0,
+                   min_delta=max(5.0, 0.6 * statistics.median(quiet[:20] or [0.0])))
+    if s is None:
+        return None
+    began = start + timedelta(minutes=s.start_index)
+    if began > onset - timedelta(minutes=5) or (s.end_index is not None and start + timedelta(minutes=s.end_index) < onset):
+        return None
+    for m in leading:
+        if m.metric == "request_rate" and abs((m.start - began).total_seconds()) <= 900:
+            return None
+    t_end = start + timedelta(minutes=s.end_index) if s.end_index is not None else None
+    return MetricShift("log_lines_per_min", s, began, t_end, start + timedelta(minutes=s.peak_index), source="logs")
+
+
+LEADING_NAMES = ("cpu_usage", "memory_usage", "request_rate")
+
+
+def change_points(obs: Observations, impact: Impact) -> list[ChangePoint]:
+    """Everything that began moving and was still moving as the impact began, earliest first."""
+    onset = impact.onset
+    assert onset is not None
+    lasting = onset - timedelta(minutes=5)
+    out = [ChangePoint(onset, "the impact", "impact")]
+    for m in impact.leading:
+        if m.start <= onset + timedelta(minutes=5) and (m.end is None or m.end >= lasting):
+            out.append(ChangePoint(m.start, f"{m.metric.replace('_', ' ')} shift", "metric", m.metric))
+    # the metrics server's detector sees smaller sustained steps than ours (a CPU step of 8 points)
+    for a in obs.anomalies:
+        metric, start = a.get("metric"), parse_ts(a.get("start"))
+        if metric not in LEADING_NAMES or start is None or a.get("kind") == "spike" or a.get("direction") != "up":
+            continue
+        stop = parse_ts(a.get("end"))
+        if start <= onset + timedelta(minutes=5) and (stop is None or stop >= lasting):
+            out.append(ChangePoint(start, f"{metric.replace('_', ' ')} shift", "metric", metric))
+    for n in impact.new_signatures:
+        if n.began and not n.symptom and n.during >= 3:
+            out.append(ChangePoint(n.began, f"'{_short(n.sig.text)}'", "signature", None, tuple(n.mechanisms)))
+    if impact.volume is not None:
+        out.append(ChangePoint(impact.volume.start, "log volume step", "volume"))
+    return sorted(out, key=lambda c: c.time)
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _consensus_onset(shifts: list[MetricShift]) -> datetime:
@@ -150,36 +225,28 @@ def _refine_with_logs(onset: datetime, new: list[NewSignature]) -> datetime:
 
 
 def new_signatures(obs: Observations, onset: datetime, end: datetime | None) -> list[NewSignature]:
-    """Signatures that began (or surged) during the data: each gets its own change point.
+    """Signatures that appeared or surged in the data, each dated by its own change point.
 
-    A steady trickle (a flaky retry seen all day) has none and is noise; a signature that appears
-    25 minutes before the errors (memory warnings) is new and dated to when it appeared.
+    A trickle seen all day (a flaky retry) has no step and is noise; warnings that appear 40
+    minutes before the errors (a disk filling, a heap under GC pressure) are new and dated to
+    when they appeared. Everything after the impact ended is left out.
     """
     if not obs.signatures:
         return []
     data_start = obs.volume[0][0] if obs.volume else min((s.first_seen for s in obs.signatures if s.first_seen), default=onset)
     data_end = obs.volume[-1][0] if obs.volume else max((s.last_seen for s in obs.signatures if s.last_seen), default=onset)
     data_start = data_start.replace(second=0, microsecond=0)
-    split = onset - timedelta(minutes=5)
-    stop = (end + timedelta(minutes=2)) if end else data_end + timedelta(minutes=1)
-    pre_min = max((split - data_start).total_seconds() / 60, 1.0)
-    dur_min = max((stop - split).total_seconds() / 60, 1.0)
+    stop = min(end + timedelta(minutes=2), data_end) if end else data_end
     out = []
     for s in obs.signatures:
-        series = minute_series([(t, c) for t, c in s.per_minute], data_start, data_end)
-        own = find_shift(series, direction="up", z=5.0, min_run=3, min_baseline=10, rel_floor=0.5, abs_floor=0.1, min_delta=0.5)
-        began = data_start + timedelta(minutes=own.start_index) if own else None
-        if began is not None and began > stop:
-            began = None
-        before = s.count_between(None, began or split)
-        during = s.count_between(began or split, stop)
-        if began is None:
-            rate_before = (before + 0.5) / pre_min
-            if during < 3 or during / dur_min < 5 * rate_before:
-                continue
-        elif during < 3:
+        series = minute_series([(t, c) for t, c in s.per_minute], data_start, stop)
+        step = count_change(series)
+        if step is None or not step.significant():
             continue
-        symptom = is_access_log(s.text) or (bool(SYMPTOM.search(s.text)) and not classify(s.text))
-        out.append(NewSignature(s, before, during, classify(s.text, None), symptom, began or s.first_seen))
+        began = data_start + timedelta(minutes=step.index)
+        during = int(step.after)
+        mechanisms = classify(s.text, s.component, s.example)
+        symptom = is_symptom(s.text, s.component, s.example)
+        out.append(NewSignature(s, int(step.before), during, mechanisms, symptom, began, step.rate_before, step.rate_after))
     out.sort(key=lambda n: -n.during)
     return out

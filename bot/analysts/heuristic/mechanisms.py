@@ -20,6 +20,13 @@ class Mechanism:
     metrics: dict[str, str] = field(default_factory=dict)  # metric -> direction that supports it
     change_words: tuple[str, ...] = ()  # what a commit that causes it tends to mention or touch
     external: bool = False  # usually not a change of ours (a dependency, traffic, infrastructure)
+    # how specific its signatures are: 'specific' names a resource or failure mode (pool, heap, DNS);
+    # 'broad' names a kind of failure (an exception, a dependency call); 'generic' only says slow
+    tier: str = "specific"
+    # how often a change of ours sets it off: 'often' (code, config, pool sizes), 'sometimes'
+    # (disk, capacity), 'rarely' (a dependency, DNS, a certificate); sets how much a deploy must
+    # explain before it is named
+    caused_by_change: str = "often"
     explain: str = ""  # how it hurts users, appended to the description
     fixes_if_change: tuple[str, ...] = ()
     fixes: tuple[str, ...] = ()
@@ -33,7 +40,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "db_pool",
         "database connection pool exhaustion",
         (
-            r"pool (?:is )?exhausted",
+            r"(?<!worker )(?<!thread )(?<!process )pool (?:is )?exhausted",
             r"connection pool",
             r"(?:acquir\w*|obtain\w*|get(?:ting)?|checkout) (?:a )?(?:database |db )?connection",
             r"too many (?:client|database )?connections",
@@ -102,7 +109,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
         ),
         {"response_time_ms": "up", "error_rate": "up"},
         ("migration", "migrations", "migrate", "alter", "column", "index", "schema", "backfill", "lock",
-         "not null", "default", "ddl", "table"),
+         "not null", "default", "ddl", "table", "transaction", "transactions", "batch", "bulk", "job", "jobs",
+         "cron", "isolation"),
         explain="queries on the locked table wait, exceed their timeouts and fail",
         fixes_if_change=(
             "Stop or finish the migration from {ref} ({commit}); if it is still running, cancel the blocking statement.",
@@ -117,11 +125,13 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "disk",
         "disk space exhaustion (writes failing with no space left on device)",
         (r"no space left", r"enospc", r"disk (?:is )?full", r"disk quota", r"read-only file ?system",
-         r"out of (?:disk|inodes)", r"inode", r"filesystem (?:is )?full", r"insufficient (?:disk|storage)"),
+         r"out of (?:disk|inodes)", r"inode", r"filesystem (?:is )?full", r"insufficient (?:disk|storage)",
+         r"disk (?:usage|space|utili[sz]ation)", r"(?:volume|filesystem|partition) (?:usage|space)"),
         {},
         ("log", "logs", "logging", "retention", "rotation", "rotate", "volume", "disk", "storage", "tmp",
          "temp", "backup", "dump", "verbose", "debug"),
         external=True,
+        caused_by_change="sometimes",
         explain="writes fail, so requests that need to persist anything error out",
         fixes_if_change=("Roll back {ref} ({commit}) and free space on the affected volume.",),
         fixes=(
@@ -132,11 +142,12 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "tls",
         "TLS certificate failure (an expired or invalid certificate)",
-        (r"certificate", r"x509", r"ssl", r"tls handshake", r"cert(?:ificate)? (?:has )?expired",
-         r"unable to get local issuer", r"handshake fail"),
+        (r"certificate", r"\bx509\b", r"\bssl\b", r"\btls\b", r"tls handshake", r"cert(?:ificate)? (?:has )?expired",
+         r"expired cert", r"unable to get local issuer", r"handshake fail", r"pkix path", r"self[- ]signed"),
         {"error_rate": "up"},
         ("cert", "certificate", "tls", "ssl", "ca", "truststore", "keystore"),
         external=True,
+        caused_by_change="rarely",
         explain="connections fail during the handshake",
         fixes_if_change=("Roll back {ref} ({commit}) to restore the previous TLS settings.",),
         fixes=("Renew or replace the certificate and reload the services that use it.",
@@ -146,10 +157,12 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "dns",
         "DNS resolution failure",
         (r"\bdns\b", r"name resolution", r"nxdomain", r"getaddrinfo", r"no such host", r"could not resolve",
-         r"unknown host", r"name or service not known", r"servfail"),
+         r"unknown ?host", r"name or service not known", r"servfail", r"eai_again", r"temporary failure in name",
+         r"lookup \S+ on \S+:53", r"resolv(?:e|er|ing) (?:failed|error|timed? ?out)"),
         {"error_rate": "up"},
         ("dns", "resolver", "resolv", "hostname", "host", "endpoint", "url"),
         external=True,
+        caused_by_change="rarely",
         explain="calls cannot find the hosts they connect to",
         fixes_if_change=("Roll back {ref} ({commit}) to restore the previous host names / resolver settings.",),
         fixes=("Check the resolver and the records involved; fail over to a secondary resolver.",
@@ -158,13 +171,15 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "capacity",
         "capacity saturation under a traffic surge (request queues and worker pools full)",
-        (r"queue (?:is )?full", r"saturat", r"rejecting", r"too many requests", r"backpressure",
+        (r"queue (?:is )?full", r"saturat", r"rejecting (?:new )?(?:requests?|connections?)", r"too many requests",
+         r"backpressure", r"shedding", r"rate limit(?:ed| exceeded)",
          r"worker(?:s| pool)? (?:busy|exhausted|saturated)", r"thread pool", r"all workers busy",
          r"timed out in queue", r"request queue", r"load shed", r"overload", r"throttl"),
         {"request_rate": "up", "cpu_usage": "up", "response_time_ms": "up"},
         ("worker", "workers", "thread", "threads", "concurrency", "replicas", "autoscal", "hpa", "scale",
          "rate limit", "ratelimit", "queue", "capacity", "limits"),
         external=True,
+        caused_by_change="sometimes",
         explain="more requests arrive than the service can process, so they queue, time out or are rejected",
         fixes_if_change=("Roll back {ref} ({commit}) to restore the previous capacity settings.",),
         fixes=(
@@ -185,6 +200,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
         ("client", "sdk", "timeout", "timeouts", "retry", "retries", "endpoint", "url", "http", "integration",
          "api", "breaker", "upstream", "gateway"),
         external=True,
+        tier="broad",
+        caused_by_change="rarely",
         explain="calls to it time out or fail, and the requests that depend on them fail with it",
         fixes_if_change=(
             "Roll back {ref} ({commit}) to restore the previous client settings.",
@@ -204,6 +221,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
          r"zerodivision", r"nil pointer", r"is not a function", r"cannot read propert"),
         {"error_rate": "up"},
         (),  # relevance comes from the files the traceback names and the words it shares with commits
+        tier="broad",
         explain="the affected requests fail with an unhandled exception",
         fixes_if_change=(
             "Roll back {ref} (or revert {commit}); the exception should stop at once.",
@@ -217,6 +235,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         (r"timed? ?out", r"timeout", r"deadline exceeded", r"took \d+ ?ms"),
         {"response_time_ms": "up"},
         ("timeout", "timeouts", "deadline", "retry", "retries", "client"),
+        tier="generic",
         explain="requests exceed their time limits and fail",
         fixes_if_change=("Roll back {ref} ({commit}) to restore the previous timeout settings.",),
         fixes=("Find the slow dependency or query behind the timeouts (traces, slow-query log).",),
@@ -252,35 +271,59 @@ BY_KEY = {m.key: m for m in MECHANISMS}
 
 # Lines that only restate the impact (an access log's 500, a generic 'request failed'): they tell
 # when users were hurt, not why.
+_METHOD = r"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)"
 SYMPTOM = re.compile(
-    r"^(?:(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ (?:<n>|\d{3})\b)"
-    r"|\b(?:returned|returning|responded with|status(?: code)?)\s*(?:<n>|5\d\d)\b",
+    rf"^{_METHOD} \S+ (?:<n>|\d{{3}}\b)"
+    r"|\b(?:returned|returning|responded with|status(?: code)?)\s*(?:<n>|5\d\d\b)"
+    r"|\b(?:request|handler|call) failed\b",
     re.I,
 )
-_ACCESS_LOG = re.compile(r"^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\S* (?:<n>|\d{3})\b", re.I)
+_ACCESS_LOG = re.compile(rf"^{_METHOD} /\S* (?:<n>|\d{{3}}\b)", re.I)
+_FIELD_METHOD = re.compile(rf"\b(?:method|verb|http_method)=\"?{_METHOD}\b", re.I)
+_FIELD_ROUTE = re.compile(r"\b(?:path|route|uri|url|endpoint)=\"?/", re.I)
+_FIELD_STATUS = re.compile(r"\b(?:status|status_code|http_status|code)=\"?(?:<n>|\d{3}\b)", re.I)
 
 
 def is_access_log(signature: str) -> bool:
-    return bool(_ACCESS_LOG.match(signature.strip()))
+    """A request log line in any format: `GET /x 500 ...`, or method/path and status as fields."""
+    text = signature.strip()
+    if _ACCESS_LOG.match(text):
+        return True
+    return bool(_FIELD_STATUS.search(text) and (_FIELD_METHOD.search(text) or _FIELD_ROUTE.search(text)))
 
 
 _COMPILED = {m.key: m.matcher() for m in MECHANISMS}
+_DAMP = {"broad": 0.4, "generic": 0.2}
 
 
-def classify(signature: str, component: str | None = None) -> dict[str, float]:
-    """Mechanisms a signature points to, with a strength in (0, 1]."""
-    text = signature if not component else f"{component}: {signature}"
-    out: dict[str, float] = {}
+def classify(signature: str, component: str | None = None, example: str | None = None) -> dict[str, float]:
+    """Mechanisms a signature points to, with a strength in (0, 1].
+
+    A line that names a specific failure mode (a pool, the heap, DNS, a certificate) is about
+    that mode even when it also names a dependency or says 'timeout': the broader readings are
+    damped, so 'tls: expired certificate' from a partner host is a certificate problem first.
+    """
     if is_access_log(signature):
-        return out
+        return {}
+    parts = [f"{component}:" if component else "", signature, example or ""]
+    text = " ".join(p for p in parts if p)
+    out: dict[str, float] = {}
     for key, rx in _COMPILED.items():
         hits = len({m.group(0).lower() for m in rx.finditer(text)})
         if hits:
             out[key] = min(1.0, 0.6 + 0.2 * (hits - 1))
-    # generic 'timeout' words say little once a more specific mechanism matched
-    if "timeout" in out and len(out) > 1:
+    tiers = {BY_KEY[k].tier for k in out}
+    if "specific" in tiers:
+        for k in out:
+            out[k] *= _DAMP.get(BY_KEY[k].tier, 1.0)
+    elif "broad" in tiers and "timeout" in out:
         out["timeout"] *= 0.3
     # an exception raised *by* a dependency call is the dependency's failure, not our code
     if "code_error" in out and "upstream" in out:
         out["code_error"] *= 0.5
     return out
+
+
+def is_symptom(signature: str, component: str | None = None, example: str | None = None) -> bool:
+    """A line that says requests failed without saying why."""
+    return is_access_log(signature) or (bool(SYMPTOM.search(signature)) and not classify(signature, component, example))

@@ -262,20 +262,44 @@ def _evidence(obs: Observations, impact: Impact, v: Verdict, examples: list[str]
         ev.append(Evidence("logs", f"First occurrence: {_short(line, 200)}", "search_logs"))
     c = v.culprit
     if c is not None:
-        why = "; ".join(c.reasons[:4])
-        ev.append(Evidence("git", f"Deploy {c.deploy.version} ({hm(c.deploy.at)} UTC, {c.deploy.status}): {why}.", "get_deployments"))
+        why = "; ".join(c.reasons[:4]) or "the nearest change before the impact"
+        ev.append(Evidence("git", f"Deploy {c.deploy.version} ({hm(c.deploy.at)} UTC, {_human(c.lag)} before the impact, {c.deploy.status}): {why}.", "get_deployments"))
         if c.best_commit is not None:
             files = ", ".join(c.best_commit.files[:4]) or "no files listed"
             ev.append(Evidence("git", f"Commit {c.best_commit.hash[:7]} by {c.best_commit.author or 'unknown'}: \"{_short(c.best_commit.message, 120)}\" ({files}).", "get_recent_commits"))
-    others = [x for x in v.candidates if c is None or x is not c][:2]
+    for d, why in v.ruled_out_late[:2]:
+        ev.append(Evidence("git", f"Ruled out deploy {d.version} ({hm(d.at)} UTC): it {why}.", "get_deployments"))
+    others = [x for x in v.candidates if c is None or x is not c][: max(0, 3 - len(v.ruled_out_late[:2]))]
     for x in others:
-        why = "unrelated to the failure" if x.relevance < 0.3 else "related in part, but the timing does not fit"
-        ev.append(Evidence("git", f"Ruled out deploy {x.deploy.version} ({hm(x.deploy.at)} UTC, {_human(x.lag)} before the impact): {why}.", "get_deployments"))
+        ev.append(Evidence("git", f"Ruled out deploy {x.deploy.version} ({hm(x.deploy.at)} UTC, {_human(x.lag)} before the impact): {_why_not(x, v)}.", "get_deployments"))
     if v.trigger.type == "none" and v.traffic_surge:
         ev.append(Evidence("metrics", f"Traffic rose to {v.traffic_surge:.1f}× its baseline as the impact began.", "get_metrics"))
     for what, why in obs.missing.items():
         ev.append(Evidence("engine", f"Could not read {what}: {why}. Conclusions lean on the other sources."))
     return ev[:15]
+
+
+def _why_not(x, v: Verdict) -> str:
+    """Why a deploy is not the trigger, in the terms an SRE would check."""
+    what = _changed(x)
+    mech = BY_KEY[v.mechanism].label.split(" (")[0] if v.mechanism else "the failure"
+    if x.relevance < 0.3 and x.tie >= 0.3:
+        return f"it landed just before, but its changes ({what}) have nothing to do with {mech}"
+    if x.relevance < 0.3:
+        return f"its changes ({what}) have nothing to do with {mech}"
+    if x.tie < 0.3 and v.prior == "rarely":
+        return f"it touches related code ({what}), but nothing changed when it shipped; the failure began {_human(x.lag)} later"
+    if v.culprit is not None:
+        return f"related in part ({what}), but {v.culprit.deploy.version} explains the failure better"
+    return f"related in part ({what}), but not enough to name it"
+
+
+def _changed(x) -> str:
+    files = [f for c in x.deploy.commits for f in c.files]
+    if files:
+        return ", ".join(files[:2]) + (f" and {len(files) - 2} more" if len(files) > 2 else "")
+    msgs = [c.message for c in x.deploy.commits]
+    return _short("; ".join(msgs), 60) if msgs else "no commits listed"
 
 
 def _recommendations(mech, v: Verdict, impact: Impact) -> list[str]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.analysts.heuristic.culprit import Commit, Deploy
 from bot.engine.router import ToolResult
 from bot.engine.session import ToolSession
 
@@ -27,6 +26,34 @@ def parse_ts(value: Any) -> datetime | None:
     except ValueError:
         return None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+@dataclass
+class Commit:
+    hash: str
+    message: str
+    files: list[str]
+    author: str | None = None
+    timestamp: datetime | None = None
+
+
+@dataclass
+class Deploy:
+    version: str
+    at: datetime
+    status: str
+    commits: list[Commit]
+
+    @property
+    def is_rollback_entry(self) -> bool:
+        """A deployment that only restores an older version (no new code of its own)."""
+        return self.status.lower() in ("rollback", "revert", "reverted_to") or (
+            not self.commits and "rollback" in self.status.lower()
+        )
+
+    @property
+    def was_rolled_back(self) -> bool:
+        return self.status.lower() in ("rolled_back", "rolledback", "reverted", "failed")
 
 
 @dataclass

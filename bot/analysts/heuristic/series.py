@@ -7,6 +7,7 @@ few points stay beyond the threshold, so a single noisy minute is never an onset
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
@@ -119,3 +120,58 @@ def minute_series(pairs: list[tuple[datetime, float]], start: datetime, end: dat
         if 0 <= k < n:
             out[k] += v
     return out
+
+
+@dataclass(frozen=True)
+class CountChange:
+    """Where a count series (events per minute) stepped up, as two Poisson rates."""
+
+    index: int  # first minute of the higher-rate segment (its first event)
+    before: float  # events counted before it
+    after: float  # events counted from it on
+    rate_before: float  # events per minute
+    rate_after: float
+    llr: float  # log-likelihood ratio of 'two rates' over 'one rate': how sure the step is
+
+    def significant(self, *, min_llr: float = 6.0, min_ratio: float = 3.0, min_after: float = 3) -> bool:
+        """A real step up: unlikely under one rate, several events, and clearly more frequent."""
+        return (
+            self.llr >= min_llr
+            and self.after >= min_after
+            and self.rate_after >= min_ratio * self.rate_before + 0.02
+        )
+
+
+def _xlogx(count: float, length: int) -> float:
+    return count * math.log(count / length) if count > 0 else 0.0
+
+
+def count_change(counts: list[float]) -> CountChange | None:
+    """The most likely single step up in a sparse count series, by maximum likelihood.
+
+    A z-score over mostly-zero minutes calls any three noisy minutes a shift; comparing two
+    Poisson rates (before and after a split) instead asks how surprising the later events are
+    given the earlier rate, so a trickle seen all day is not 'new' and a burst that starts at
+    14:02 is dated to 14:02.
+    """
+    n = len(counts)
+    total = float(sum(counts))
+    if n < 4 or total <= 0:
+        return None
+    whole = _xlogx(total, n)
+    best: CountChange | None = None
+    seen = 0.0
+    for k in range(1, n):
+        seen += counts[k - 1]
+        after = total - seen
+        if after <= 0:
+            break
+        if counts[k] <= 0:  # a step is dated to its first event
+            continue
+        r1, r2 = seen / k, after / (n - k)
+        if r2 <= r1:
+            continue
+        llr = _xlogx(seen, k) + _xlogx(after, n - k) - whole
+        if best is None or llr > best.llr:
+            best = CountChange(k, seen, after, r1, r2, llr)
+    return best
