@@ -98,11 +98,17 @@ class SlackBot:
             timeout_s=self.settings.timeout_s,
             progress_interval=self.progress_interval,
         )
+        # Bolt warns at construction that SLACK_BOT_TOKEN in the environment is unused because a
+        # client was given; the client carries that very token, so the warning is only noise.
+        bolt_log = logging.getLogger("bot.slack.bolt")
+        bolt_log.setLevel(logging.ERROR)
         self.app = AsyncApp(
             client=self.client,
             name="rca-bot",
+            logger=bolt_log,
             request_verification_enabled=False,  # Socket Mode: no signed HTTP requests to verify
         )
+        bolt_log.setLevel(logging.NOTSET)
         listeners.register(self.app, self)
         self.handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
         self.handler.client.wss_uri = wss_url  # the URL we just opened: no second apps.connections.open

@@ -7,7 +7,7 @@ server of our own over stdio with an analyst that calls it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -15,9 +15,7 @@ from bot.engine.investigation import Engine
 from bot.slack.app import SlackBot
 from bot.slack.runner import Investigator
 from tests.fakes.slack import FakeSlack
-from tests.slack.harness import settings_for
-
-StartBot = Callable[..., Awaitable[SlackBot]]
+from tests.slack.harness import StartBot, settings_for
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +27,11 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
+    """The fake Slack; after each test, every envelope it pushed must have been acked within 3 s."""
     async with FakeSlack() as fake:
         yield fake
+        late = {e.envelope_id: e.ack_latency for e in fake.envelopes.values() if (e.ack_latency or 99) >= 3}
+        assert not late, f"envelopes not acked within 3 s: {late}"
 
 
 @pytest.fixture
