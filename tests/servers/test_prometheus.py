@@ -272,3 +272,13 @@ async def test_the_entry_point_reads_prometheus_from_the_environment(prometheus:
     assert result.structured_content["service"] == "checkout"
     assert [a["start"] for a in result.structured_content["anomalies"]] == [a["start"] for a in expected["anomalies"]]
     assert len(expected["anomalies"]) == 1
+
+
+async def test_a_proxy_in_the_environment_is_not_used_for_a_prometheus_on_this_machine(
+    prometheus: RunningPrometheus, monkeypatch: pytest.MonkeyPatch
+):
+    dead = f"http://127.0.0.1:{free_port()}"
+    for var in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(var, dead)
+    out = await call(over(prometheus, POOL), "get_error_rates", **span(POOL))
+    assert out["onset"] is not None

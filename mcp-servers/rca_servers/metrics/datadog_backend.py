@@ -17,8 +17,6 @@ import os
 from datetime import UTC, datetime, timedelta
 from string import Template
 
-import httpx
-
 from rca_servers.common import ToolError, Window
 
 from .live import (
@@ -29,6 +27,7 @@ from .live import (
     env_seconds,
     fetch_all,
     get_json,
+    http_client,
     live_window,
     number_or_none,
 )
@@ -79,7 +78,7 @@ class DatadogBackend:
         self.queries = {**DEFAULT_QUERIES, **(queries or {})}
         self.lookback = lookback
         headers = {"DD-API-KEY": api_key, "DD-APPLICATION-KEY": app_key, "Accept": "application/json"}
-        self.client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), headers=headers)
+        self.client = http_client(self.url, timeout, headers)
 
     @classmethod
     def from_env(cls) -> DatadogBackend:

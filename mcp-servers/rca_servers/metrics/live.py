@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -48,6 +49,17 @@ def env_seconds(var: str, default: float) -> float:
     if not math.isfinite(value) or value <= 0:
         raise ToolError(f"{var}={text!r} is not a number of seconds; set it to one such as '10' or '30s'.")
     return value
+
+
+def http_client(url: str, timeout: float, headers: dict[str, str]) -> httpx.Client:
+    """A client with the given per-request timeout. Proxies from the environment are honoured
+    (Datadog is usually reached through one), except for a source on this machine, which a
+    corporate HTTP_PROXY would only break."""
+    host = (urlsplit(url).hostname or "").lower()
+    loopback = host in ("localhost", "::1") or host.startswith("127.")
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), headers=headers, trust_env=not loopback
+    )
 
 
 def live_window(since: str | None, until: str | None, lookback: timedelta) -> Window:

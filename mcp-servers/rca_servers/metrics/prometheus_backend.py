@@ -17,8 +17,6 @@ from datetime import UTC, datetime, timedelta
 from string import Template
 from typing import Any
 
-import httpx
-
 from rca_servers.common import ToolError, Window
 
 from .live import (
@@ -30,6 +28,7 @@ from .live import (
     fetch_all,
     get_json,
     grid,
+    http_client,
     live_window,
     number_or_none,
 )
@@ -84,7 +83,7 @@ class PrometheusBackend:
         headers = {"Accept": "application/json", "User-Agent": "rca-bot-metrics"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self.client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), headers=headers)
+        self.client = http_client(self.url, timeout, headers)
 
     @classmethod
     def from_env(cls) -> PrometheusBackend:
