@@ -11,6 +11,7 @@ too large for its budget. Everything handed to the model is masked first.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -272,8 +273,12 @@ class ToolLoop:
         return LoopResult(report, self.usage, steps, replaced_results=self.replaced, messages=messages, **kw)
 
 
+_text_ids = itertools.count(1)
+
+
 def _calls_in_text(content: str, known: list[str]) -> list[ToolCall]:
     """A model without native tool calling writes the call as JSON in its text; take it as one."""
+    call_id = f"text_call_{next(_text_ids)}"
     fields = extract_json(content or "")
     if not fields:
         return []
@@ -285,10 +290,10 @@ def _calls_in_text(content: str, known: list[str]) -> list[ToolCall]:
         try:
             args = json.loads(args)
         except ValueError:
-            return [ToolCall("text_call_1", name, None, args, "arguments are not valid JSON")]
+            return [ToolCall(call_id, name, None, args, "arguments are not valid JSON")]
     if not isinstance(args, dict):
-        return [ToolCall("text_call_1", name, None, json.dumps(args), "arguments must be a JSON object")]
-    return [ToolCall("text_call_1", name, args)]
+        return [ToolCall(call_id, name, None, json.dumps(args), "arguments must be a JSON object")]
+    return [ToolCall(call_id, name, args)]
 
 
 def _clip(text: str, limit: int) -> str:

@@ -27,7 +27,7 @@ class LLMSettings:
     base_url: str  # Ollama: the host; OpenAI: the base ending in /v1 (or the provider's own path)
     api_key: str | None = None
     max_steps: int = 10  # model calls per investigation; the last one offers no tools
-    tool_result_max_chars: int = 12_000  # ~3,000 tokens; larger results are replaced, not cut
+    tool_result_max_chars: int = 16_000  # ~4,500 tokens (JSON runs ~3.5 characters a token); larger are replaced, not cut
     conversation_max_chars: int = 80_000  # ~20,000 tokens; past it the model must answer
     timeout_s: float = 120.0  # one model request
     max_retries: int = 3  # after the first try, for timeouts, 5xx, 429, refused connections, bad bodies
