@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
 
+from bot.scenarios import shared_dir
 from tests.fakes.model_server import Call, Reply
 from tests.llm.conftest import analyst_for, investigate
 from tests.llm.test_investigation import REPORT
@@ -17,7 +17,7 @@ from tests.llm.test_misbehaving_model import PLAIN
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-SCHEMA = json.loads((Path(__file__).resolve().parents[3] / "shared" / "rca-report.schema.json").read_text())
+SCHEMA = json.loads((shared_dir() / "rca-report.schema.json").read_text())
 
 LOOK = Reply("", [Call("get_error_rates", {}), Call("get_deployments", {})])
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 
 from bot.engine import ToolCallFinished, ToolCallStarted
+from bot.render.text import render_text
+from bot.scenarios import shared_dir
 from tests.fakes.model_server import Call, Reply
 from tests.llm.conftest import analyst_for, investigate
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+SCHEMA = json.loads((shared_dir() / "rca-report.schema.json").read_text())
 
 REPORT = {
     "incident_detected": True,
@@ -63,6 +68,9 @@ async def test_a_good_investigation_ends_in_the_submitted_report(engine, fake, p
     first, second, third = fake.requests
     assert report.usage.tokens_sent == sum(_prompt_tokens(r) for r in fake.requests)
     assert report.usage.chars_sent == sum(len(r.raw) for r in fake.requests)
+    footer = render_text(report).splitlines()[-1]
+    assert f"3 model calls, {report.usage.tokens_sent} tokens sent / {report.usage.tokens_received} received" in footer
+    jsonschema.validate(report.to_dict(), SCHEMA)
 
     # offered: every tool of every server, in the function format, plus submit_report
     assert sorted(first.tool_names) == sorted([

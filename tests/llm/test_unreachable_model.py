@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 
+import jsonschema
 import pytest
 
 from bot.analysts.heuristic import HeuristicAnalyst
@@ -12,6 +13,7 @@ from bot.analysts.llm import LLMSettings, build_llm_analyst
 from bot.engine import Note
 from tests.fakes.model_server import Call, Fail, Garbage, Hang, Reply
 from tests.llm.conftest import QUICK, analyst_for, investigate
+from tests.llm.test_investigation import SCHEMA
 from tests.llm.test_misbehaving_model import FALLBACK, PLAIN
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -54,6 +56,7 @@ async def test_a_model_that_times_out_is_retried_then_given_up_on(engine, fake):
     assert warnings[-1] in report.warnings
     # the deterministic analysis ran through the same tools: its calls are in the report
     assert {c.tool for c in report.tool_calls} >= {"get_deployments", "get_recent_commits"}
+    jsonschema.validate(report.to_dict(), SCHEMA)
 
 
 async def test_a_slow_answer_then_a_good_one(engine, fake):

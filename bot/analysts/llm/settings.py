@@ -65,8 +65,12 @@ class LLMSettings:
             raise SettingsError(f"LLM_PROVIDER={provider!r}: use 'ollama' or 'openai'")
         if provider is None:
             provider = "ollama" if ollama else "openai" if openai else None
-        if provider == "ollama" and not ollama or provider == "openai" and not openai or provider is None:
-            return None  # nothing (or not the named provider) configured
+        if provider is None:
+            return None  # no model configured: the deterministic analyst works alone
+        if provider == "ollama" and not ollama:
+            raise SettingsError("LLM_PROVIDER=ollama but OLLAMA_MODEL is not set; name the model to use")
+        if provider == "openai" and not openai:
+            raise SettingsError("LLM_PROVIDER=openai but OPENAI_MODEL is not set; name the model to use")
         tuning = dict(
             max_steps=_int(get, "LLM_MAX_STEPS", cls.max_steps, lo=2),
             tool_result_max_chars=_int(get, "LLM_TOOL_RESULT_MAX_CHARS", cls.tool_result_max_chars, lo=500),
