@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +35,9 @@ from bot.engine.router import ToolResult, ToolSpec
 from bot.engine.session import ToolSession
 from bot.safety.masking import Masker
 
-# The judge turns submitted fields into a report, or says what the model must fix.
-Judge = Callable[..., "Report | list[str]"]
+# The judge turns submitted fields into a report, or says what the model must fix:
+# judge(fields, can_retry=bool) -> Report | list[str]
+Judge = Callable[..., Report | list[str]]
 CallKey = tuple[str, str, str]
 
 
@@ -103,7 +104,7 @@ class ToolLoop:
         self.replaced = 0
 
     async def run(self, messages: list[Message]) -> LoopResult:
-        specs = [s for s in self.tools.tools]
+        specs = list(self.tools.tools)
         functions = functions_for(specs, self.masker)
         known = [s.name for s in specs]
         budget = ConversationBudget(
@@ -167,7 +168,7 @@ class ToolLoop:
 
     async def _run_calls(self, calls: list[ToolCall], step: int, can_retry: bool) -> tuple[Report | None, list[str]]:
         replies: list[str | None] = [None] * len(calls)
-        jobs: list[tuple[int, asyncio.Future[str] | Any]] = []
+        jobs: list[tuple[int, Coroutine[Any, Any, str]]] = []
         in_turn: dict[CallKey, str] = {}
         submitted = False
         for i, call in enumerate(calls):
