@@ -125,3 +125,17 @@ async def test_no_incident_means_no_trigger_and_no_onset(engine, fake):
     assert (report.root_cause.trigger.type, report.root_cause.trigger.ref) == ("none", None)
     assert report.onset is None
     jsonschema.validate(report.to_dict(), SCHEMA)
+
+
+@pytest.mark.parametrize(("trigger", "expected"), [
+    ("v1.1.0", ("deploy", "v1.1.0")),
+    ("a1b2c3d4", ("commit", "a1b2c3d4e5f6")),
+    ({"type": "release", "ref": "1.1.0"}, ("deploy", "v1.1.0")),
+    ({"type": "commit", "ref": "v1.1.0"}, ("deploy", "v1.1.0")),
+])
+async def test_a_trigger_is_read_whatever_shape_it_comes_in(engine, fake, trigger, expected):
+    fake.script(LOOK, Reply("", [Call("submit_report", with_changes(root_cause__trigger=trigger))]))
+    report, _ = await investigate(engine, analyst_for(fake))
+
+    assert (report.root_cause.trigger.type, report.root_cause.trigger.ref) == expected
+    assert len(fake.requests) == 2  # accepted as it came, no correction round

@@ -180,8 +180,10 @@ def _trigger(value: Any) -> Trigger:
         words = value.strip().split(None, 1)
         t = _trigger_type(words[0] if words else "")
         ref = words[1].strip() if len(words) > 1 else None
-        if t == "unknown" and words and words[0].lower() not in _TRIGGER_ALIASES and words[0].lower() != "unknown":
-            ref = value.strip()  # a bare "v2.4.0" or hash: the type is worked out from the data
+        if t == "unknown" and len(words) == 1 and words[0].lower() not in _TRIGGER_ALIASES and words[0].lower() != "unknown":
+            # a bare "v2.4.0" or hash: guess from its shape; the check corrects it from the data
+            ref = words[0]
+            t = "commit" if HEX_TOKEN.fullmatch(ref) and looks_like_hash(ref) else "deploy"
         return Trigger(t, ref)
     if not isinstance(value, dict):
         return Trigger("unknown", None)
