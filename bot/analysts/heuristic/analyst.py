@@ -226,25 +226,29 @@ def _quiet_confidence(obs: Observations) -> float:
 
 
 async def _confirm(tools: ToolSession, obs: Observations, impact: Impact, v: Verdict) -> list[str]:
-    """Pull the first lines of the leading cause signature, as an SRE would paste them."""
+    """The first lines of the dominant cause and of its earliest precursor, as an SRE would paste them."""
     sigs = v.cause_signatures or [n for n in impact.new_signatures if not n.symptom]
     if not sigs or not tools.has("search_logs"):
         return []
-    first = min(sigs[:3], key=lambda n: n.began or n.first_seen or impact.onset)
-    pattern = _literal_pattern(first.sig.text)
-    if not pattern:
-        return []
-    since = (first.began or impact.onset) - timedelta(minutes=2)
-    result = await tools.call(
-        "search_logs",
-        {"pattern": pattern, "file": "*", "since": since.isoformat().replace("+00:00", "Z"), "limit": 3},
-    )
-    if not result.ok or not isinstance(result.data, dict):
-        return []
-    lines = []
-    for m in result.data.get("matches", [])[:3]:
-        if isinstance(m, dict):
-            lines.append(f"{m.get('time', '')} {m.get('level', '')} [{m.get('component') or '-'}] {m.get('message', '')}".strip())
+    picks = [sigs[0]]
+    earliest = min(sigs[:5], key=lambda n: n.began or n.first_seen or impact.onset)
+    if earliest is not sigs[0]:
+        picks.insert(0, earliest)
+    lines: list[str] = []
+    for n in picks:
+        pattern = _literal_pattern(n.sig.text)
+        if not pattern:
+            continue
+        since = (n.began or impact.onset) - timedelta(minutes=2)
+        result = await tools.call(
+            "search_logs",
+            {"pattern": pattern, "file": "*", "since": since.isoformat().replace("+00:00", "Z"), "limit": 1},
+        )
+        if not result.ok or not isinstance(result.data, dict):
+            continue
+        for m in result.data.get("matches", [])[:1]:
+            if isinstance(m, dict):
+                lines.append(f"{m.get('time', '')} {m.get('level', '')} [{m.get('component') or '-'}] {m.get('message', '')}".strip())
     return lines
 
 

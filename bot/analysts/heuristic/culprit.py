@@ -147,7 +147,7 @@ def relevance(
         shared = {w for w in cw & failure.words if w not in common_commit_words}
         score = min(2.5, sum(failure.word_weight[w] for w in shared))
         reasons = []
-        strong = sorted((w for w in shared if failure.word_weight[w] >= 0.2), key=lambda w: -failure.word_weight[w])
+        strong = sorted((w for w in shared if failure.word_weight[w] >= 0.35), key=lambda w: -failure.word_weight[w])
         if strong:
             reasons.append("its commit mentions " + ", ".join(strong[:4]) + ", as the failing lines do")
         mshared = cw & mech_words
@@ -183,15 +183,24 @@ def _only_inert_files(files: Iterable[str]) -> bool:
 
 def tie(deploy: Deploy, failure: Failure) -> tuple[float, str | None]:
     """1.0 when the failure's first movement began as the deploy rolled out, fading over ~20 min."""
-    best, what = 0.0, None
+    best, near = 0.0, []
     for cp in failure.change_points:
         gap = (cp.time - deploy.at).total_seconds() / 60
         if -1 <= gap <= 20:
-            score = math.exp(-max(gap, 0.0) / 12.0)
-            if score > best:
-                best, what = score, f"{cp.what} began {_human(cp.time - deploy.at) if gap > 0 else 'as it rolled out'}" + (
-                    " after it" if gap > 0 else "")
-    return best, what
+            best = max(best, math.exp(-max(gap, 0.0) / 12.0))
+            if cp.what not in (w for w, _ in near):
+                near.append((cp.what, cp.time))
+    if not near:
+        return 0.0, None
+    first = min(t for _, t in near)
+    gap = first - deploy.at
+    when = "as it rolled out" if gap < timedelta(seconds=90) else f"{_human(gap)} after it"
+    names = [w for w, _ in near][:3]
+    return best, f"{_and(names)} began {when}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def recovery(deploy: Deploy, rollback_at: datetime | None, failure: Failure) -> tuple[float, list[str]]:

@@ -130,7 +130,7 @@ def _log_error_shift(obs: Observations) -> MetricShift | None:
 
 def assess(obs: Observations) -> Impact:
     shifts = _shifts(obs, IMPACT_METRICS)
-    leading = _shifts(obs, LEADING_METRICS)
+    leading = [_dated_by_server(m, obs) for m in _shifts(obs, LEADING_METRICS)]
     log_shift = _log_error_shift(obs)
     candidates = sorted([*shifts, *([log_shift] if log_shift else [])], key=lambda m: m.start)
     if not candidates:
@@ -143,6 +143,21 @@ def assess(obs: Observations) -> Impact:
     impact = Impact(True, onset, end, shifts, leading, new, log_shift, _volume_shift(obs, onset, leading))
     impact.change_points = change_points(obs, impact)
     return impact
+
+
+def _dated_by_server(m: MetricShift, obs: Observations) -> MetricShift:
+    """A slow climb's start as the metrics server dates it, when it saw the same climb.
+
+    Its detector fits a hinge to the points around the crossing, which finds where a ramp left
+    the baseline better than our walk back from the threshold does.
+    """
+    for a in obs.anomalies:
+        start = parse_ts(a.get("start"))
+        if a.get("metric") != m.metric or a.get("direction") != m.shift.direction or start is None:
+            continue
+        if m.start - timedelta(minutes=45) <= start < m.start:
+            return MetricShift(m.metric, m.shift, start, m.end, m.peak_time, m.source)
+    return m
 
 
 def _volume_shift(obs: Observations, onset: datetime, leading: list[MetricShift]) -> MetricShift | None:

@@ -113,7 +113,7 @@ def incident(incident: str, obs: Observations, impact: Impact, v: Verdict, examp
     mech = BY_KEY.get(v.mechanism) if v.mechanism else None
     service = obs.service or _top_component(v)
     headline = _impact_headline(impact)
-    description = _description(mech, v, impact)
+    description = _description(mech, v, impact, obs)
     summary = _summary(service, mech, v, impact, headline)
     return Report(
         incident=incident,
@@ -141,7 +141,7 @@ def _impact_headline(impact: Impact) -> str:
     return ", ".join(parts)
 
 
-def _description(mech, v: Verdict, impact: Impact) -> str:
+def _description(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
     if mech is None:
         return (
             f"Unknown mechanism: {_impact_headline(impact) or 'errors rose'} from {hm(impact.onset)} UTC, "
@@ -157,8 +157,8 @@ def _description(mech, v: Verdict, impact: Impact) -> str:
         text += f": {mech.explain}"
     if v.traffic_surge and mech.key in ("capacity", "cpu", "timeout"):
         text += f"; traffic rose to {v.traffic_surge:.1f}× its normal rate"
-    if v.external_hosts and mech.key == "upstream":
-        text += f"; the failing dependency is {', '.join(v.external_hosts[:2])}"
+    if v.external_hosts and mech.key in ("upstream", "tls", "dns"):
+        text += f"; calls to {_and(v.external_hosts[:3])} are affected"
     text += "."
     c = v.culprit
     if c is not None:
@@ -170,13 +170,30 @@ def _description(mech, v: Verdict, impact: Impact) -> str:
                 text += f" ({', '.join(commit.files[:3])})"
         text += "."
     elif v.trigger.type == "none":
-        if v.traffic_surge and mech.key in ("capacity", "cpu", "timeout"):
-            text += " No change of ours triggered it: the load did."
-        elif mech.external:
-            text += " No change of ours fits: the recent deploys touched unrelated code or landed long before."
+        text += " " + _not_ours(mech, v, impact, obs)
     else:
         text += " No recent change clearly explains it."
     return text
+
+
+def _not_ours(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
+    """Why no change of ours is to blame, in the mechanism's own terms."""
+    if v.traffic_surge and mech.key in ("capacity", "cpu", "timeout"):
+        out = f"No change of ours triggered it: the load did ({v.traffic_surge:.1f}× the normal request rate)."
+    elif mech.key == "tls":
+        out = "No change of ours fits: a certificate expired or became invalid; renewing it is the fix, not a rollback."
+    elif mech.key == "dns":
+        out = "No change of ours fits: name resolution failed (the resolver or the records), not our code."
+    elif mech.key == "upstream":
+        who = _and(v.external_hosts[:2]) if v.external_hosts else "the dependency"
+        out = f"No change of ours fits: {who} failed on its side."
+    elif mech.key == "disk":
+        out = "No change of ours fits: the volume filled up (infrastructure, data growth or retention)."
+    else:
+        out = "No change of ours fits the timing and the failure."
+    if impact.end and not any(impact.onset <= d.at <= impact.end for d in obs.deploys):
+        out += f" It recovered at {hm(impact.end)} UTC with no deploy or rollback of ours in between."
+    return out
 
 
 def _summary(service, mech, v: Verdict, impact: Impact, headline: str) -> str:
@@ -185,15 +202,20 @@ def _summary(service, mech, v: Verdict, impact: Impact, headline: str) -> str:
     s = f"{who}: {what} since {hm(impact.onset)} UTC" + (f" ({headline})." if headline else ".")
     c = v.culprit
     if c is not None:
-        s += f" Most likely triggered by deploy {c.deploy.version} at {hm(c.deploy.at)} UTC, {_human(c.lag)} before the impact"
+        when = "right as the impact began" if c.lag < timedelta(seconds=90) else f"{_human(c.lag)} before the impact"
+        s += f" Most likely triggered by deploy {c.deploy.version} at {hm(c.deploy.at)} UTC, {when}"
         if c.best_commit is not None:
             s += f" (commit {c.best_commit.hash[:7]}: \"{_short(c.best_commit.message, 70)}\")"
         s += "."
+        if v.first_sign and impact.onset and v.first_sign < impact.onset - timedelta(minutes=5):
+            s += f" First signs from {hm(v.first_sign)} UTC: {v.first_sign_what}."
     elif v.trigger.type == "none":
-        if v.traffic_surge:
+        if v.traffic_surge and mech is not None and mech.key in ("capacity", "cpu", "timeout"):
             s += f" Cause: a traffic surge ({v.traffic_surge:.1f}× normal), not a change of ours."
+        elif mech is not None and mech.key in ("tls", "dns", "disk"):
+            s += f" Not a change of ours: {_not_ours_short[mech.key]}."
         elif v.external_hosts:
-            s += f" Cause outside our code: {', '.join(v.external_hosts[:2])} is failing; no deploy of ours fits."
+            s += f" Cause outside our code: {_and(v.external_hosts[:2])} {'is' if len(v.external_hosts) == 1 else 'are'} failing; no deploy of ours fits."
         else:
             s += " No deploy of ours fits the timing and the failure."
     else:
@@ -203,6 +225,18 @@ def _summary(service, mech, v: Verdict, impact: Impact, headline: str) -> str:
     else:
         s += " Still ongoing at the end of the data."
     return s
+
+
+_not_ours_short = {
+    "tls": "a certificate expired or became invalid",
+    "dns": "name resolution failed",
+    "disk": "the volume filled up",
+}
+
+
+def _and(items: list[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _timeline(obs: Observations, impact: Impact, v: Verdict) -> list[TimelineEntry]:
@@ -217,6 +251,14 @@ def _timeline(obs: Observations, impact: Impact, v: Verdict) -> list[TimelineEnt
         items.append((d.at, "git", f"{label} {d.version}{status}" + (f": {msgs}" if msgs else "")))
     for m in impact.leading:
         items.append((m.start, "metrics", f"{describe_shift(m)} (leading indicator, peak at {hm(m.peak_time)})"))
+    led = {m.metric for m in impact.leading}
+    for cp in impact.change_points:
+        if cp.kind == "metric" and cp.metric not in led:
+            led.add(cp.metric)
+            items.append((cp.time, "metrics", f"{NAMES.get(cp.metric, cp.metric)} stepped up (the metrics server's anomaly detector)"))
+    if impact.volume is not None:
+        m = impact.volume
+        items.append((m.start, "logs", f"log volume rose from {m.baseline:.0f} to {m.peak:.0f} ordinary lines a minute"))
     for n in sorted(impact.new_signatures, key=lambda n: n.began or n.first_seen or impact.onset)[:6]:
         t = n.began or n.first_seen
         if t:
@@ -250,14 +292,20 @@ def _evidence(obs: Observations, impact: Impact, v: Verdict, examples: list[str]
     if agree:
         names = ", ".join(sorted({f"{a['metric']} ({a.get('direction', '?')})" for a in agree}))
         ev.append(Evidence("metrics", f"The metrics server's anomaly detector agrees: {names}.", "get_anomalies"))
-    for n in (v.cause_signatures or [n for n in impact.new_signatures if not n.symptom])[:3]:
+    shown = list(v.cause_signatures[:3])
+    shown += [n for n in impact.new_signatures if not n.symptom and n not in shown][: max(0, 4 - len(shown))]
+    for n in shown:
         when = f"from {hm(n.began or n.first_seen)}"
         before = "never before" if n.before == 0 else f"{n.before}× before"
         ev.append(Evidence("logs", f"'{_short(n.sig.example, 140)}' ×{n.during} {when} ({before}){f' in {n.sig.component}' if n.sig.component else ''}.", "summarize_errors"))
     symptoms = [n for n in impact.new_signatures if n.symptom]
     if symptoms:
         total = sum(n.during for n in symptoms)
-        ev.append(Evidence("logs", f"{total} failed requests logged across {len(symptoms)} endpoints during the impact (the symptom, not the cause).", "summarize_errors"))
+        kinds = f"{len(symptoms)} request kinds" if len(symptoms) > 1 else "one request kind"
+        ev.append(Evidence("logs", f"{total} failed requests logged across {kinds} during the impact (the symptom, not the cause).", "summarize_errors"))
+    if impact.volume is not None:
+        m = impact.volume
+        ev.append(Evidence("logs", f"The logs' ordinary lines rose from {m.baseline:.0f} to {m.peak:.0f} a minute from {hm(m.start)} UTC with no more traffic: something started logging more.", "summarize_errors"))
     for line in examples[:2]:
         ev.append(Evidence("logs", f"First occurrence: {_short(line, 200)}", "search_logs"))
     c = v.culprit
