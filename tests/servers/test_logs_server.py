@@ -325,3 +325,32 @@ async def test_over_stdio(logdir: Path) -> None:
         r = await c.call_tool("search_logs", {"pattern": "pool exhausted", "file": "worker.out", "limit": 2})
     assert tools == {"list_log_files", "read_logs", "search_logs", "summarize_errors"}
     assert not r.is_error and r.structured_content["count"] == 2
+
+
+async def test_level_filtered_search_still_finds_matches_inside_tracebacks(server: Any) -> None:
+    out = await call(server, "search_logs", pattern="KeyError", file="app.log", level="ERROR")
+    assert out["count"] == 1 and out["matches"][0]["component"] == "checkout"
+    none = await call(server, "search_logs", pattern="KeyError", file="app.log", level="FATAL")
+    assert none["count"] == 0
+
+
+@pytest.mark.parametrize("hours", [(0, 3), (1.5, 2.25), (2.02, 2.03)])
+def test_fast_plain_summary_equals_the_line_by_line_one(logdir: Path, hours: tuple[float, float]) -> None:
+    from rca_servers.logs import scan
+    from rca_servers.logs.files import Catalog
+
+    f = Catalog(logdir).get("app.log")
+    assert f.sniffed.simple_plain and f.sniffed.ts_width == 19
+    since, until = START + timedelta(hours=hours[0]), START + timedelta(hours=hours[1])
+    with scan.open_binary(f.path, False) as fh:
+        a = scan.offset_of_time(fh, f.size, since, "plain")
+        b = scan.offset_of_time(fh, f.size, until + timedelta(seconds=1), "plain")
+    results = []
+    for width in (f.sniffed.ts_width, 0):
+        q = scan.SummaryQuery("plain", since, until, scan.WARN_RANK, 60, None, width)
+        results.append(scan.merge([scan.summarize_range(f.path, False, f.name, a, b, q)]))
+    fast, slow = results
+    assert fast["lines"] == slow["lines"] > 0
+    assert fast["volume"] == slow["volume"]
+    assert fast["sigs"] == slow["sigs"]
+    assert (fast["first"], fast["last"]) == (slow["first"], slow["last"])

@@ -204,7 +204,22 @@ def _plain_rest(rest: str) -> tuple[str | None, str | None, str, bool]:
     return level, comp, rest, level_first
 
 
+# The layout most plain logs use, `TIMESTAMP LEVEL [component] message`, read in one match;
+# anything else (and any doubt) goes the general way below, which gives the same answer.
+_COMMON = re.compile(
+    r"^(?P<ts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?Z?) (?P<lv>[A-Za-z]+) "
+    r"\[(?P<comp>[^\[\]]{1,80})\] (?P<msg>(?![ \t:]|-(?: |$)).*)$",
+    re.S,
+)
+
+
 def parse_plain(line: str) -> Entry | None:
+    c = _COMMON.match(line)
+    if c is not None:
+        level = normalise_level(c["lv"], field=False)
+        t = parse_timestamp(c["ts"]) if level else None
+        if t is not None:
+            return Entry(t, level, c["comp"], cut(c["msg"]))
     m = _PLAIN.match(line)
     if not m:
         return None
@@ -385,6 +400,41 @@ def time_reader(fmt: str) -> Callable[[bytes], datetime | None]:
         return e.time if e else None
 
     return any_time
+
+
+_PLAIN_LEVEL_BYTES = re.compile(rb"^\[?" + TS_TEXT.encode() + rb"\]?\s+\[?([A-Za-z]+)")
+_JSON_LEVEL_BYTES = re.compile(rb'"(?:level|severity|lvl|loglevel|log_level|levelname)"\s*:\s*"?([A-Za-z0-9]+)')
+_LOGFMT_LEVEL_BYTES = re.compile(rb'(?:^|\s)(?:level|lvl|severity|loglevel)="?([A-Za-z0-9]+)')
+_LEVEL_PEEKS = {"plain": _PLAIN_LEVEL_BYTES, "json": _JSON_LEVEL_BYTES, "logfmt": _LOGFMT_LEVEL_BYTES}
+
+
+def entry_start(fmt: str) -> Callable[[bytes], bool]:
+    """A cheap `raw line -> does it begin an entry` (rather than continue a traceback)."""
+    if fmt == "plain":
+        return lambda raw: _PLAIN_TS_BYTES.match(raw) is not None
+    if fmt == "json":
+        return lambda raw: raw.lstrip()[:1] == b"{"
+    if fmt == "logfmt":
+        return lambda raw: _LOGFMT_TIME_BYTES.search(raw) is not None
+    return lambda raw: False
+
+
+def level_peek(fmt: str) -> Callable[[bytes], str | None]:
+    """A fast `raw line -> level` that reads only the level field.
+
+    None means "cannot tell from a glance" (a continuation line, a level elsewhere in the
+    line), never "low": callers then parse the line in full.
+    """
+    rx = _LEVEL_PEEKS.get(fmt)
+
+    def peek(raw: bytes) -> str | None:
+        m = rx.match(raw) if fmt == "plain" else rx.search(raw) if rx else None
+        if m is None:
+            return None
+        word = m[1].decode("ascii", "replace")
+        return normalise_level(int(word) if word.isdigit() else word, field=fmt != "plain")
+
+    return peek
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,11 +16,11 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import IO, Any
 
-from rca_servers.logs.formats import LEVEL_RANK, Entry, parser_for, time_reader
+from rca_servers.logs.formats import LEVEL_RANK, Entry, entry_start, level_peek, parser_for, time_reader
 from rca_servers.logs.signatures import fold, headline
 
 BLOCK = 1 << 20  # bytes read at a time when streaming
@@ -193,12 +193,24 @@ def last_time(f: IO[bytes], size: int, fmt: str) -> datetime | None:
 # ---------------------------------------------------------------- entries (lines + their tracebacks)
 
 
-def iter_entries(f: IO[bytes], start: int, end: int | None, fmt: str, name: str) -> Iterator[Entry]:
-    """Parsed entries of the lines starting in [start, end), each with its continuation lines."""
+def iter_entries(
+    f: IO[bytes], start: int, end: int | None, fmt: str, name: str, *, since: datetime | None = None
+) -> Iterator[Entry]:
+    """Parsed entries of the lines starting in [start, end), each with its continuation lines.
+
+    With `since`, lines before it are skipped on their timestamp alone (no full parse) until
+    the first line at or after it: a window's slack costs little.
+    """
     parse = parser_for(fmt)
+    read_time = time_reader(fmt) if since is not None else None
     pending: Entry | None = None
     extra = 0
     for off, raw in iter_lines(f, start, end):
+        if read_time is not None:
+            t = read_time(raw)
+            if t is None or t < since:
+                continue
+            read_time = None
         line = decode(raw)
         e = parse(line)
         if e is None:
@@ -232,6 +244,65 @@ def latest_entries(f: IO[bytes], end: int, fmt: str, name: str) -> Iterator[Entr
         yield e
 
 
+# ---------------------------------------------------------------- level prefilter
+
+# Lowercased words whose presence a line at WARN / ERROR / FATAL or worse cannot do without.
+_LEVEL_WORDS = {
+    LEVEL_RANK["WARN"]: (b"warn", b"wrn", b"err", b"eror", b"fatal", b"ftl", b"crit", b"severe", b"panic", b"alert", b"emerg"),
+    LEVEL_RANK["ERROR"]: (b"err", b"eror", b"fatal", b"ftl", b"crit", b"severe", b"panic", b"alert", b"emerg"),
+    LEVEL_RANK["FATAL"]: (b"fatal", b"ftl", b"crit", b"panic", b"alert", b"emerg"),
+}
+
+
+def lines_with_words(low: bytes, words: tuple[bytes, ...]) -> list[int]:
+    """Sorted starts of the lines of a lowercased block that contain any of `words`.
+
+    A handful of bytes.find passes: far cheaper than looking at every line when, as in any
+    healthy log, most lines are INFO.
+    """
+    starts: set[int] = set()
+    for w in words:
+        i = low.find(w)
+        while i >= 0:
+            starts.add(low.rfind(b"\n", 0, i) + 1)
+            nl = low.find(b"\n", i)
+            if nl < 0:
+                break
+            i = low.find(w, nl)
+    return sorted(starts)
+
+
+@lru_cache(maxsize=8)
+def _column_rx(ts_width: int) -> re.Pattern[bytes]:
+    # after a fixed-width timestamp, a level that is not debug, info or trace
+    return re.compile(rb"\n.{%d} [^dit\n]" % ts_width)
+
+
+def level_lines(block: bytes, min_rank: int, ts_width: int = 0) -> list[int]:
+    """Starts of the lines of a block that may be at `min_rank` or worse (a superset: callers
+    check each line's real level).
+
+    In a plain file whose lines all start `TIMESTAMP LEVEL` with one timestamp width, the
+    level sits at a fixed column, and one regex pass over the lowercased block finds the
+    lines whose level is not debug, info or trace. Otherwise, lines holding a level word.
+    """
+    low = block.lower()
+    if not ts_width:
+        return lines_with_words(low, _LEVEL_WORDS[min_rank])
+    out = [m.start() + 1 for m in _column_rx(ts_width).finditer(low)]
+    if len(low) > ts_width + 1 and low[ts_width : ts_width + 1] == b" " and low[ts_width + 1 : ts_width + 2] not in b"dit\n":
+        out.insert(0, 0)
+    return out
+
+
+def _level_of(raw: bytes, peek: Callable[[bytes], str | None], parse: Callable[[str], Entry | None]) -> str | None:
+    level = peek(raw)
+    if level is None:
+        e = parse(decode(raw))
+        level = e.level if e is not None else None
+    return level
+
+
 # ---------------------------------------------------------------- search
 
 
@@ -246,6 +317,7 @@ class Query:
     min_rank: int | None  # minimum level rank (formats.LEVEL_RANK), None = any
     limit: int  # stop after this many hits
     deadline: float | None = None  # time.time() after which the scan stops (and says so)
+    ts_width: int = 0  # plain files with fixed-width timestamps: the level is at a fixed column
 
 
 _META = re.compile(r"[\\.^$*+?{}\[\]|()]")
@@ -321,14 +393,15 @@ def _entry_around(
     else:
         pos = 0
     extra: list[str] = []
+    starts = entry_start(fmt)
     while pos < len(block) and len(extra) < MAX_CONTINUATION:
         le = block.find(b"\n", pos)
         le = len(block) if le < 0 else le
-        line = decode(block[pos:le])
-        if parse(line) is not None:
-            break
-        if line:
-            extra.append(line)
+        raw = block[pos:le]
+        if starts(raw) and (fmt == "plain" or parse(decode(raw)) is not None):
+            break  # the next entry (a plain line that starts with a timestamp is one)
+        if raw:
+            extra.append(decode(raw))
         pos = le + 1
     if extra:
         head.message += "\n" + "\n".join(extra)
@@ -340,9 +413,12 @@ def search_range(path: str, compressed: bool, name: str, start: int, end: int | 
     """Entries in [start, end) whose line (or traceback line) matches, up to q.limit.
 
     Returns {"hits": [entry dicts with "offset"], "full": bool (stopped at the limit),
-    "timed_out": bool}.
+    "timed_out": bool}. With a minimum level of WARN or worse on a plain file, only lines that
+    carry a level word are looked at; otherwise each match's level is peeked before parsing.
     """
     find = _finder(q.pattern)
+    peek, parse = level_peek(q.fmt), parser_for(q.fmt)
+    by_level = q.fmt == "plain" and q.min_rank is not None and q.min_rank in _LEVEL_WORDS
     hits: list[dict[str, Any]] = []
     seen: set[int] = set()
     other: list[IO[bytes]] = []  # a second handle for looking back, so the stream's position holds
@@ -352,23 +428,47 @@ def search_range(path: str, compressed: bool, name: str, start: int, end: int | 
             other.append(open_binary(path, compressed))
         return iter_lines_backwards(other[0], offset)
 
+    def take(block: bytes, off: int, at: int, need_match: bool) -> int:
+        """Consider the entry holding block[at]; returns where to go on from."""
+        entry, nxt = _entry_around(lookback, block, off, at, q.fmt, name)
+        if entry is None or entry.offset in seen or not _wanted(entry, q):
+            return nxt
+        if need_match and find(block[entry.offset - off if entry.offset >= off else 0 : nxt], 0) is None:
+            return nxt
+        seen.add(entry.offset)
+        d = entry.to_dict()
+        d["offset"] = entry.offset
+        hits.append(d)
+        return nxt
+
     try:
         with open_binary(path, compressed) as f:
             for off, block in iter_blocks(f, start, end):
                 if q.deadline is not None and time.time() > q.deadline:
                     return {"hits": hits, "full": False, "timed_out": True}
+                if by_level:
+                    for ls in level_lines(block, q.min_rank, q.ts_width):
+                        le = block.find(b"\n", ls)
+                        level = _level_of(block[ls : le if le >= 0 else len(block)], peek, parse)
+                        if level is None or LEVEL_RANK.get(level, 1) < q.min_rank:
+                            continue
+                        take(block, off, ls, need_match=True)
+                        if len(hits) >= q.limit:
+                            return {"hits": hits, "full": True, "timed_out": False}
+                    continue
                 pos = 0
                 while True:
                     m = find(block, pos)
                     if m is None:
                         break
-                    entry, pos = _entry_around(lookback, block, off, m[0], q.fmt, name)
-                    if entry is None or entry.offset in seen or not _wanted(entry, q):
-                        continue
-                    seen.add(entry.offset)
-                    d = entry.to_dict()
-                    d["offset"] = entry.offset
-                    hits.append(d)
+                    if q.min_rank is not None:
+                        ls = block.rfind(b"\n", 0, m[0]) + 1
+                        le = block.find(b"\n", m[0])
+                        level = peek(block[ls : le if le >= 0 else len(block)])
+                        if level is not None and LEVEL_RANK.get(level, 1) < q.min_rank:
+                            pos = len(block) if le < 0 else le + 1
+                            continue
+                    pos = take(block, off, m[0], need_match=False)
                     if len(hits) >= q.limit:
                         return {"hits": hits, "full": True, "timed_out": False}
     finally:
@@ -396,10 +496,66 @@ class SummaryQuery:
     min_rank: int
     bucket_s: int
     deadline: float | None = None
+    ts_width: int = 0  # plain, UTC, fixed-width timestamps at line starts: the fast path applies
 
 
 WARN_RANK = LEVEL_RANK["WARN"]
 ERROR_RANK = LEVEL_RANK["ERROR"]
+_MINUTE = re.compile(rb"^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d)", re.M)
+
+
+class _Summary:
+    """Accumulates one range's volume and signatures (see summarize_range)."""
+
+    def __init__(self, q: SummaryQuery, name: str) -> None:
+        self.q, self.name = q, name
+        self.since = q.since.timestamp() if q.since else None
+        self.until = q.until.timestamp() if q.until else None
+        self.volume: dict[int, list[int]] = {}
+        self.sigs: dict[tuple[str, str, str | None], list[Any]] = {}
+        self.lines = 0
+        self.first: float | None = None
+        self.last: float | None = None
+        self.timed_out = False
+
+    def inside(self, ts: float) -> bool:
+        return (self.since is None or ts >= self.since) and (self.until is None or ts <= self.until)
+
+    def bucket(self, ts: float) -> list[int]:
+        k = int(ts // self.q.bucket_s * self.q.bucket_s)
+        v = self.volume.get(k)
+        if v is None:
+            v = self.volume[k] = [0, 0, 0]
+        return v
+
+    def seen_at(self, ts: float) -> None:
+        self.first = ts if self.first is None or ts < self.first else self.first
+        self.last = ts if self.last is None or ts > self.last else self.last
+
+    def levelled(self, e: Entry, ts: float, v: list[int]) -> None:
+        """Count a WARN-or-worse entry in its bucket and fold it into a signature."""
+        rank = LEVEL_RANK.get(e.level, 1)
+        if rank >= ERROR_RANK:
+            v[1] += 1
+        elif rank == WARN_RANK:
+            v[2] += 1
+        if rank < self.q.min_rank:
+            return
+        key = (fold(headline(e.message)), e.level, e.component)
+        s = self.sigs.get(key)
+        if s is None:
+            s = self.sigs[key] = [0, ts, ts, {}, e.message[:1000], self.name]
+        s[0] += 1
+        s[1] = min(s[1], ts)
+        s[2] = max(s[2], ts)
+        k = int(ts // self.q.bucket_s * self.q.bucket_s)
+        s[3][k] = s[3].get(k, 0) + 1
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "lines": self.lines, "first": self.first, "last": self.last, "volume": self.volume,
+            "sigs": self.sigs, "timed_out": self.timed_out,
+        }  # fmt: skip
 
 
 def summarize_range(path: str, compressed: bool, name: str, start: int, end: int | None, q: SummaryQuery) -> dict[str, Any]:
@@ -407,49 +563,135 @@ def summarize_range(path: str, compressed: bool, name: str, start: int, end: int
 
     Returns a partial summary that `merge` combines across ranges and files:
     {"lines", "first", "last" (epoch s), "volume": {bucket: [lines, errors, warnings]},
-     "sigs": {(signature, level, component): [count, first, last, {bucket: n}, example]},
+     "sigs": {(signature, level, component): [count, first, last, {bucket: n}, example, file]},
      "timed_out"}.
     """
-    volume: dict[int, list[int]] = {}
-    sigs: dict[tuple[str, str, str | None], list[Any]] = {}
-    lines = 0
-    first = last = None
-    since = q.since.timestamp() if q.since else None
-    until = q.until.timestamp() if q.until else None
-    b = q.bucket_s
-    timed_out = False
+    acc = _Summary(q, name)
     with open_binary(path, compressed) as f:
-        for n, e in enumerate(iter_entries(f, start, end, q.fmt, name)):
-            if n % 4096 == 0 and q.deadline is not None and time.time() > q.deadline:
-                timed_out = True
-                break
-            ts = e.time.timestamp()
-            if (since is not None and ts < since) or (until is not None and ts > until):
-                continue
-            lines += 1
-            first = ts if first is None or ts < first else first
-            last = ts if last is None or ts > last else last
-            k = int(ts // b * b)
-            v = volume.get(k)
-            if v is None:
-                v = volume[k] = [0, 0, 0]
-            v[0] += 1
-            rank = LEVEL_RANK.get(e.level, 1)
-            if rank >= ERROR_RANK:
-                v[1] += 1
-            elif rank == WARN_RANK:
-                v[2] += 1
-            if rank < q.min_rank:
-                continue
-            key = (fold(headline(e.message)), e.level, e.component)
-            s = sigs.get(key)
-            if s is None:
-                s = sigs[key] = [0, ts, ts, {}, e.message[:1000], name]
-            s[0] += 1
-            s[1] = min(s[1], ts)
-            s[2] = max(s[2], ts)
-            s[3][k] = s[3].get(k, 0) + 1
-    return {"lines": lines, "first": first, "last": last, "volume": volume, "sigs": sigs, "timed_out": timed_out}
+        if q.ts_width and q.min_rank >= WARN_RANK:
+            _summarize_plain(f, start, end, acc, path, compressed)
+        else:
+            for n, e in enumerate(iter_entries(f, start, end, q.fmt, name, since=q.since)):
+                if n % 4096 == 0 and q.deadline is not None and time.time() > q.deadline:
+                    acc.timed_out = True
+                    break
+                ts = e.time.timestamp()
+                if not acc.inside(ts):
+                    continue
+                acc.lines += 1
+                acc.seen_at(ts)
+                v = acc.bucket(ts)
+                v[0] += 1
+                if LEVEL_RANK.get(e.level, 1) >= WARN_RANK:
+                    acc.levelled(e, ts, v)
+    return acc.result()
+
+
+def _summarize_plain(f: IO[bytes], start: int, end: int | None, acc: _Summary, path: str, compressed: bool) -> None:
+    """The fast path for plain files with UTC timestamps at every line start, in time order.
+
+    Lines per minute are counted with bytes.count of each minute's prefix ("\\n2026-03-12 14:05"),
+    a few passes of C per block; only lines that carry a level word are parsed. The caller gives
+    an exact byte range for the window, so counts need no per-line time check.
+    """
+    q = acc.q
+    read_time = time_reader("plain")
+    peek, parse = level_peek("plain"), parser_for("plain")
+    epochs: dict[bytes, float] = {}
+    other: list[IO[bytes]] = []
+
+    def lookback(offset: int) -> Iterator[tuple[int, bytes]]:
+        if not other:
+            other.append(open_binary(path, compressed))
+        return iter_lines_backwards(other[0], offset)
+
+    def epoch(key: bytes) -> float | None:
+        if key not in epochs:
+            t = read_time(key + b":00")
+            epochs[key] = t.timestamp() if t is not None else None
+        return epochs[key]
+
+    try:
+        for off, block in iter_blocks(f, start, end):
+            if q.deadline is not None and time.time() > q.deadline:
+                acc.timed_out = True
+                return
+            for key, n in _minute_counts(block).items():
+                ts = epoch(key)
+                if ts is None:
+                    continue
+                acc.lines += n
+                acc.bucket(ts)[0] += n
+            for edge in (_first_line(block), _last_line(block)):
+                t = read_time(edge) if edge else None
+                if t is not None and acc.inside(t.timestamp()):
+                    acc.seen_at(t.timestamp())
+            for ls in level_lines(block, WARN_RANK, q.ts_width):
+                le = block.find(b"\n", ls)
+                level = _level_of(block[ls : le if le >= 0 else len(block)], peek, parse)
+                if level is None or LEVEL_RANK.get(level, 1) < WARN_RANK:
+                    continue
+                e, _ = _entry_around(lookback, block, off, ls, "plain", acc.name)
+                if e is None or e.offset != off + ls:
+                    continue
+                ts = e.time.timestamp()
+                if acc.inside(ts):
+                    acc.levelled(e, ts, acc.bucket(ts))
+    finally:
+        for g in other:
+            g.close()
+
+
+def _minute_counts(block: bytes) -> dict[bytes, int]:
+    """Timestamped lines per minute prefix in a block of time-ordered lines."""
+    first, last = _MINUTE.search(block), None
+    if first is None:
+        return {}
+    tail = block.rfind(b"\n", 0, len(block) - 1) + 1
+    while tail > 0 and last is None:
+        last = _MINUTE.match(block, tail)
+        if last is None:
+            tail = block.rfind(b"\n", 0, tail - 1) + 1
+    last = last or first
+    a, b = first[1], last[1]
+    if a == b:
+        return {a: block.count(b"\n" + a) + block.startswith(a)}
+    ta, tb = time_reader("plain")(a + b":00"), time_reader("plain")(b + b":00")
+    span = int((tb - ta).total_seconds() // 60) if ta and tb else -1
+    if not 0 <= span <= 120:  # sparse or unordered: read every line's prefix instead
+        out: dict[bytes, int] = {}
+        for k in _MINUTE.findall(block):
+            out[k] = out.get(k, 0) + 1
+        return out
+    sep = a[10:11]
+    out = {}
+    for i in range(span + 1):
+        k = (ta + timedelta(minutes=i)).strftime(f"%Y-%m-%d{sep.decode()}%H:%M").encode()
+        n = block.count(b"\n" + k) + block.startswith(k)
+        if n:
+            out[k] = n
+    return out
+
+
+def _first_line(block: bytes) -> bytes:
+    m = _MINUTE.search(block)
+    if m is None:
+        return b""
+    nl = block.find(b"\n", m.start())
+    return block[m.start() : nl if nl >= 0 else len(block)]
+
+
+def _last_line(block: bytes) -> bytes:
+    end = len(block) - 1 if block.endswith(b"\n") else len(block)
+    pos = end
+    for _ in range(MAX_CONTINUATION + 1):
+        ls = block.rfind(b"\n", 0, pos) + 1
+        if _MINUTE.match(block, ls):
+            return block[ls:end]
+        if ls == 0:
+            return b""
+        end = pos = ls - 1
+    return b""
 
 
 def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:

@@ -91,20 +91,24 @@ def build_server(logs_dir: Path | None = None, *, default_logs_dir: Path | None 
         end = catalog.data_end(files)
         return resolve_window(since, until, end or datetime.now(UTC), now_is_data_end=end is not None)
 
-    def byte_range(f: LogFile, w: Window) -> tuple[int, int | None] | None:
-        """The part of a file that can hold the window, found by bisection; None if none can."""
-        if f.first is not None and w.until is not None and f.first > w.until + SLACK:
+    def byte_range(f: LogFile, w: Window, slack: timedelta = SLACK) -> tuple[int, int | None] | None:
+        """The part of a file that can hold the window, found by bisection; None if none can.
+
+        `slack` widens it so lines a little out of order are still seen (callers filter on
+        time); the plain-file fast summary asks for the exact range instead.
+        """
+        if f.first is not None and w.until is not None and f.first > w.until + slack:
             return None
-        if f.last is not None and w.since is not None and f.last < w.since - SLACK:
+        if f.last is not None and w.since is not None and f.last < w.since - slack:
             return None
         if not f.seekable:
             return 0, None
         start, end = 0, f.size
         with scan.open_binary(f.path, False) as fh:
-            if w.since is not None and f.first is not None and w.since - SLACK > f.first:
-                start = scan.offset_of_time(fh, f.size, w.since - SLACK, f.format)
-            if w.until is not None and f.last is not None and w.until + SLACK < f.last:
-                end = scan.offset_of_time(fh, f.size, w.until + SLACK + timedelta(seconds=1), f.format)
+            if w.since is not None and f.first is not None and w.since - slack > f.first:
+                start = scan.offset_of_time(fh, f.size, w.since - slack, f.format)
+            if w.until is not None and f.last is not None and w.until + slack < f.last:
+                end = scan.offset_of_time(fh, f.size, w.until + slack + timedelta(seconds=1), f.format)
         return start, end
 
     @app.tool(annotations=READ_ONLY)
@@ -226,7 +230,8 @@ def build_server(logs_dir: Path | None = None, *, default_logs_dir: Path | None 
             searched.append(f.name)
             if rng is None:
                 continue
-            q = scan.Query(pattern, f.format, w.since, w.until, min_rank, n + 1, deadline)
+            width = f.sniffed.ts_width if f.sniffed.simple_plain else 0
+            q = scan.Query(pattern, f.format, w.since, w.until, min_rank, n + 1, deadline, width)
             parts = parallel.run(
                 scan.search_range, f.path, f.compressed, f.name, rng[0], rng[1], q,
                 enough=lambda rs: sum(len(r["hits"]) for r in rs) > n,
@@ -286,10 +291,13 @@ def build_server(logs_dir: Path | None = None, *, default_logs_dir: Path | None 
             deadline = time.time() + _budget_s()
             parts = []
             for f in files:
-                rng = byte_range(f, w)
+                windowed = w.since is not None or w.until is not None
+                simple = f.sniffed.simple_plain and not (f.compressed and windowed)
+                rng = byte_range(f, w, timedelta(0) if simple else SLACK)
                 if rng is None:
                     continue
-                q = scan.SummaryQuery(f.format, w.since, w.until, rank, bucket, deadline)
+                width = f.sniffed.ts_width if simple else 0
+                q = scan.SummaryQuery(f.format, w.since, w.until, rank, bucket, deadline, width)
                 parts += parallel.run(scan.summarize_range, f.path, f.compressed, f.name, rng[0], rng[1], q)
             merged = scan.merge(parts)
             if not merged["timed_out"]:

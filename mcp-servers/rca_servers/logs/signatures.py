@@ -36,8 +36,27 @@ def _alnum_id(m: re.Match[str]) -> str:
     return "<id>" if digits >= 2 and any(ch.isalpha() for ch in tok) else tok
 
 
+_DIGIT = re.compile(r"\d")
+_CACHE: dict[str, str] = {}
+_CACHE_MAX = 50_000
+
+
 def fold(message: str) -> str:
-    """The signature of one message (its first line; a traceback's last line is appended by callers)."""
+    """The signature of one message, memoised.
+
+    Every fold rule sees digits only as digits, so replacing each digit by 0 changes no
+    signature: that shape is the memo key, and a log's repeated messages are folded once.
+    """
+    key = _DIGIT.sub("0", message)
+    sig = _CACHE.get(key)
+    if sig is None:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        sig = _CACHE[key] = _fold(message)
+    return sig
+
+
+def _fold(message: str) -> str:
     text = message
     for rx, repl in _FOLDS:
         text = rx.sub(repl, text)
