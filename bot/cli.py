@@ -34,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--data",
         metavar="DIR",
-        help="point the bundled servers at DIR (laid out as logs/, git/recent_commits.json, metrics/metrics.json)",
+        default=os.environ.get("RCA_DATA_DIR") or None,
+        help="point the bundled servers at DIR (laid out as logs/, git/recent_commits.json, metrics/metrics.json;"
+        " env RCA_DATA_DIR)",
     )
     p.add_argument(
         "--config",
