@@ -177,16 +177,25 @@ async def main(size: int) -> None:
             ("latest lines (read_logs tail, 100)", "read_logs", {"file": "app.log", "tail": True, "limit": 100}),
             ("read_logs one page in the middle (100)", "read_logs", {"file": "app.log", "since": z(mid), "limit": 100}),
         ]  # fmt: skip
+        print(f"  {'':58s} {'time':>8s}     {'server peak memory so far'}")
         for label, tool, args in rows:
             dt, data = await timed(c, tool, args)
             n = len(data.get("matches", data.get("entries", [])))
-            print(f"  {label:58s} {1000 * dt:8.1f} ms  ({n} results)")
+            print(f"  {label:58s} {1000 * dt:8.1f} ms  {peak_rss_mb(pid):6.1f} MB  ({n} results)")
         await c.call_tool("search_logs", {"pattern": RARE, "file": "app.log", "limit": 50})  # start the scan workers
         dt, data = await timed(c, "search_logs", {"pattern": RARE, "file": "app.log", "limit": 50}, runs=3)
         g, count = grep_time(log)
-        print(f"  {'full-file search (rare literal, whole file)':58s} {1000 * dt:8.1f} ms  ({data['count']} matches)")
+        print(
+            f"  {'full-file search (rare literal, whole file)':58s} {1000 * dt:8.1f} ms  {peak_rss_mb(pid):6.1f} MB"
+            f"  ({data['count']} matches)"
+        )
         print(f"  {'grep -F -i -c on the same file':58s} {1000 * g:8.1f} ms  ({count} lines)")
         print(f"  {'ratio to grep (target <= 2.0)':58s} {dt / g:8.2f}")
+        dt, data = await timed(c, "summarize_errors", {"file": "*", "limit": 20}, runs=1)
+        print(
+            f"  {'summarize_errors over every file (whole day + rotated)':58s} {1000 * dt:8.1f} ms  "
+            f"{peak_rss_mb(pid):6.1f} MB  ({data['total_lines']:,} lines)"
+        )
         workers = descendants(pid)
         own = peak_rss_mb(pid)
         worker_peaks = [peak_rss_mb(w) for w in workers]
