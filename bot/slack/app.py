@@ -9,6 +9,7 @@ Shutdown stops taking requests, says goodbye in every running thread, then disco
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 import aiohttp
@@ -26,6 +27,7 @@ from bot.slack.settings import Settings
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 15.0
+WSS_URL_FRESH_S = 20.0
 
 # What Slack's refusals at start mean for the person running the bot.
 _TOKEN_ERRORS = {
@@ -54,8 +56,8 @@ class Identity:
 
 
 class SlackBot:
-    """The app as one object: `await start()`, then `await aclose()` (both idempotent enough to call
-    from a signal handler's path)."""
+    """The app as one object: `await start()` (or `check()`, then `connect()`), then `await aclose()`,
+    which is safe to call at any point, and twice."""
 
     def __init__(
         self,
@@ -72,25 +74,40 @@ class SlackBot:
         self.deduper = Deduper()
         self.identity: Identity | None = None
         self._session: aiohttp.ClientSession | None = None
-        self.client: AsyncWebClient
-        self.runner: Runner
-        self.app: AsyncApp
+        self.client: AsyncWebClient  # set by check()
+        self.runner: Runner  # set by connect()
+        self.app: AsyncApp  # set by connect()
         self.handler: AsyncSocketModeHandler | None = None
+        self._wss_url: str | None = None
+        self._checked_at = 0.0
 
     @property
     def bot_user_id(self) -> str | None:
         return self.identity.user_id if self.identity else None
 
     async def start(self) -> Identity:
-        """Check the tokens, connect over Socket Mode; requests are answered from here on."""
-        self._session = aiohttp.ClientSession()
+        """Check the tokens, then connect: requests are answered from here on."""
+        identity = await self.check()
+        await self.connect()
+        return identity
+
+    async def check(self) -> Identity:
+        """Ask Slack whether both tokens are good, before anything else starts. Raises StartupError."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
         self.client = web_client(self.settings, self._session)
         try:
             self.identity = await self._check_bot_token()
-            wss_url = await self._open_connection()
+            self._wss_url = await self._open_connection()
         except BaseException:
             await self._session.close()
+            self._session = None
             raise
+        return self.identity
+
+    async def connect(self) -> None:
+        """Open Socket Mode on the URL `check()` got; listeners are live when this returns."""
+        assert self.identity is not None, "check() first"
         self.runner = Runner(
             self.investigator,
             self.client,
@@ -111,18 +128,21 @@ class SlackBot:
         bolt_log.setLevel(logging.NOTSET)
         listeners.register(self.app, self)
         self.handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
-        self.handler.client.wss_uri = wss_url  # the URL we just opened: no second apps.connections.open
+        # A ticket from apps.connections.open is good for one connection, for a short while: the
+        # one check() opened is used if it is fresh, else a new one is asked for.
+        if self._wss_url and time.monotonic() - self._checked_at < WSS_URL_FRESH_S:
+            self.handler.client.wss_uri = self._wss_url
+        self._wss_url = None
         await self.handler.connect_async()
         log.info(
             "connected to Slack as %s (%s) in %s; at most %d investigations at once, %g s each",
             self.identity.name, self.identity.user_id, self.identity.team,
             self.settings.max_concurrent, self.settings.timeout_s,
         )
-        return self.identity
 
     async def aclose(self) -> None:
         """Refuse new requests, stop running investigations (each says so in its thread), disconnect."""
-        if getattr(self, "runner", None) is not None:
+        if hasattr(self, "runner"):  # connected: there may be investigations to stop
             await self.runner.aclose(self.shutdown_grace_s)
         if self.handler is not None:
             handler, self.handler = self.handler, None
@@ -147,6 +167,7 @@ class SlackBot:
             raise StartupError(_token_problem("SLACK_APP_TOKEN", e)) from None
         except (aiohttp.ClientError, TimeoutError) as e:
             raise StartupError(_unreachable(self.settings.api_url, e)) from None
+        self._checked_at = time.monotonic()
         return resp["url"]
 
 

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 Ack = Callable[..., Awaitable[Any]]
 
+OUR_FAULT = "Something went wrong on my side before the investigation could start; my log has the details. Try again."
+
 
 class Host(Protocol):
     """What the listeners need of the app that owns them."""
@@ -44,7 +46,12 @@ class Host(Protocol):
 def register(app: AsyncApp, host: Host) -> None:
     @app.command(re.compile(r"^/"))  # whatever the command is called in the workspace's manifest
     async def on_command(ack: Ack, body: dict[str, Any]) -> None:
-        await ack(**command_answer(host, body))
+        try:
+            answer = command_answer(host, body)
+        except Exception:  # noqa: BLE001 - the user gets a sentence, the log gets the traceback
+            log.exception("could not take %s %r", body.get("command"), body.get("text"))
+            answer = {"text": OUR_FAULT, "response_type": "ephemeral"}
+        await ack(**answer)
 
     @app.event("app_mention")
     async def on_mention(ack: Ack, body: dict[str, Any], event: dict[str, Any]) -> None:

@@ -36,18 +36,17 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread, or Windows
             loop.add_signal_handler(sig, stop.set)
     bot = SlackBot(settings, engine)
-    # The servers start (about half a second) while the tokens are checked with Slack.
-    servers_started = asyncio.create_task(engine.start(), name="engine-start")
     try:
-        await bot.start()
-        for name, why in (await servers_started).items():
+        await bot.check()  # a wrong token stops us here, before any server is spawned
+        for name, why in (await engine.start()).items():
             log.warning("MCP server %s is unavailable (%s); investigations go on with the others", name, why)
-        log.info("ready: servers %s", ", ".join(engine.pool.names))
+        log.info("servers: %s", ", ".join(engine.pool.names))
+        await bot.connect()
+        log.info("ready")
         await stop.wait()
-        log.info("shutting down: stopping running investigations")
+        log.info("shutting down: stopping running investigations (Ctrl-C again to quit at once)")
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)  # a second Ctrl-C interrupts the goodbyes
     finally:
-        servers_started.cancel()
-        with contextlib.suppress(BaseException):
-            await servers_started
         await bot.aclose()
         await engine.aclose()

@@ -21,6 +21,7 @@ import json
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,8 @@ BOT_METHODS = frozenset(
 )
 APP_METHODS = frozenset({"apps.connections.open"})
 MAX_BLOCKS = 50
+
+Matcher = Callable[[dict[str, Any]], bool] | None
 
 
 @dataclass
@@ -87,6 +90,7 @@ class _Scripted:
     status: int
     body: dict[str, Any]
     headers: dict[str, str]
+    when: Callable[[dict[str, Any]], bool] | None = None  # only calls whose body matches
 
 
 class FakeSlack:
@@ -150,17 +154,19 @@ class FakeSlack:
 
     # -- knobs ------------------------------------------------------------------------------------
 
-    def rate_limit_next(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
-        """The next `times` calls of `method` get 429 with Retry-After, as Slack's rate limiter answers."""
+    def rate_limit_next(self, method: str, *, retry_after: int = 1, times: int = 1, when: Matcher = None) -> None:
+        """The next `times` calls of `method` (whose body matches `when`, if given) get 429 with
+        Retry-After, as Slack's rate limiter answers."""
         for _ in range(times):
-            self._script(method, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+            self._script(method, _Scripted(429, _error("ratelimited"), {"Retry-After": str(retry_after)}, when))
 
-    def fail_next(self, method: str, error: str, *, times: int = 1) -> None:
+    def fail_next(self, method: str, error: str, *, times: int = 1, when: Matcher = None) -> None:
+        """The next `times` calls of `method` (whose body matches `when`, if given) fail with `error`."""
         for _ in range(times):
-            self._script(method, 200, {"ok": False, "error": error}, {})
+            self._script(method, _Scripted(200, _error(error), {}, when))
 
-    def _script(self, method: str, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-        self._scripted.setdefault(method, deque()).append(_Scripted(status, body, headers))
+    def _script(self, method: str, scripted: _Scripted) -> None:
+        self._scripted.setdefault(method, deque()).append(scripted)
 
     # -- pushing requests over Socket Mode ----------------------------------------------------------
 
@@ -329,10 +335,10 @@ class FakeSlack:
         return web.json_response(answer, status=status, headers=headers)
 
     def _answer(self, method: str, body: dict[str, Any], token: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
-        scripted = self._scripted.get(method)
-        if scripted:
-            s = scripted.popleft()
-            return s.status, s.body, s.headers
+        for s in self._scripted.get(method, ()):
+            if s.when is None or s.when(body):
+                self._scripted[method].remove(s)
+                return s.status, s.body, s.headers
         if method in APP_METHODS:
             if token != self.app_token:
                 return 200, _error("not_allowed_token_type" if token == self.bot_token else "invalid_auth"), {}

@@ -101,3 +101,30 @@ async def test_refused_tokens_stop_the_start_with_a_sentence(slack: FakeSlack, m
         await bot.start()
     await bot.aclose()
     assert slack.connections == 0
+
+
+def _is_report(body: dict) -> bool:
+    return bool(body.get("blocks")) and body["blocks"][0]["type"] == "header"
+
+
+async def test_report_blocks_refused_by_slack_fall_back_to_text(slack: FakeSlack, start_bot: StartBot) -> None:
+    await start_bot(await scenario_engine())
+    slack.fail_next("chat.postMessage", "invalid_blocks", when=_is_report)
+    env = await slack.command("500 errors on checkout")
+    await slack.wait_acked(env, 3)
+    await slack.wait_until(lambda: any("could not be shown here" in m.text for m in slack.messages.values()), 30)
+    [parent] = slack.top_level(CHANNEL)
+    fallback = slack.thread(CHANNEL, parent.ts)[-1]
+    assert fallback.blocks is None and fallback.text.startswith("RCA: 500 errors on checkout\n")
+    await slack.wait_until(lambda: len(parent.versions) == 2, 5)  # and the verdict still reaches the parent
+
+
+async def test_a_report_slack_will_not_take_ends_in_a_failure_message_not_silence(slack: FakeSlack, start_bot: StartBot) -> None:
+    await start_bot(await scenario_engine())
+    slack.fail_next("chat.postMessage", "internal_error", when=_is_report)
+    env = await slack.command("500 errors on checkout")
+    await slack.wait_acked(env, 3)
+    await slack.wait_until(lambda: any(m.text.startswith("The investigation failed") for m in slack.messages.values()), 30)
+    [parent] = slack.top_level(CHANNEL)
+    assert "internal_error" in slack.thread(CHANNEL, parent.ts)[-1].text
+    await slack.wait_until(lambda: parent.text.startswith("Investigation failed"), 5)

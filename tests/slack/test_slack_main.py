@@ -67,3 +67,20 @@ async def test_tokens_from_dotenv_and_an_answer_to_rca_and_a_mention(slack: Fake
         _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0, err.decode()[-2000:]
     assert "shutting down" in err.decode()
+
+
+async def test_a_token_slack_refuses_stops_the_start_naming_it(slack: FakeSlack, tmp_path: Path) -> None:
+    env = clean_env(SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN="xoxb-9-9-revokedlongago", SLACK_APP_TOKEN=slack.app_token)
+    proc = await run_bot(tmp_path, env)
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 2
+    assert "SLACK_BOT_TOKEN was refused by Slack (invalid_auth)" in err.decode()
+    assert "Traceback" not in err.decode() and slack.connections == 0
+
+
+async def test_an_unreachable_slack_is_named(tmp_path: Path) -> None:
+    env = clean_env(SLACK_API_URL="http://127.0.0.1:9/api/", SLACK_BOT_TOKEN="xoxb-1-2-abc", SLACK_APP_TOKEN="xapp-1-A1-abc")
+    proc = await run_bot(tmp_path, env)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    assert "cannot reach Slack at http://127.0.0.1:9/api/" in err.decode() and "Traceback" not in err.decode()
