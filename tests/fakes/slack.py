@@ -123,7 +123,7 @@ class FakeSlack:
 
     # -- life -------------------------------------------------------------------------------------
 
-    async def start(self) -> FakeSlack:
+    async def start(self, port: int = 0) -> FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
@@ -131,7 +131,7 @@ class FakeSlack:
         app.router.add_post("/commands/{hook}", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
@@ -486,3 +486,40 @@ def block_is_valid(block: dict[str, Any]) -> bool:
     except (SlackObjectFormationError, KeyError, TypeError, ValueError):
         return False
     return True
+
+
+# -- by hand: `python -m tests.fakes.slack` -----------------------------------------------------------
+
+async def _demo(port: int, question: str) -> None:
+    """Serve a fake Slack, wait for `python -m bot` to connect, ask it once by /rca and once by
+    mention, print the threads as they end."""
+    fake = await FakeSlack().start(port)
+    print("fake Slack listening. In another shell, from the repository:\n"
+          f"  SLACK_API_URL={fake.api_url} SLACK_BOT_TOKEN={fake.bot_token} "
+          f"SLACK_APP_TOKEN={fake.app_token} .venv/bin/python -m bot", flush=True)
+    try:
+        await fake.wait_connected(timeout=600)
+        for env in (await fake.command(question), await fake.mention(f"<@{fake.bot_user_id}> {question}", channel="C0OTHER")):
+            await fake.wait_acked(env, 10)
+            print(f"\n{env.type} acked in {env.ack_latency * 1000:.0f} ms: {(env.ack_payload or {}).get('text', '')}")
+
+        def done() -> bool:
+            return sum(1 for m in fake.messages.values() if m.blocks and m.blocks[0]["type"] == "header") >= 2
+
+        await fake.wait_until(done, 300)
+        await asyncio.sleep(1.5)  # the last progress edits
+        for m in sorted(fake.messages.values(), key=lambda m: float(m.ts)):
+            where = f"thread {m.thread_ts}" if m.in_thread else "channel"
+            print(f"\n[{m.channel} {where} ts={m.ts}]\n{m.text}")
+    finally:
+        await fake.close()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    p = argparse.ArgumentParser(description="A fake Slack on 127.0.0.1 for trying `python -m bot` by hand.")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: any free one)")
+    p.add_argument("question", nargs="?", default="500 errors on checkout")
+    a = p.parse_args()
+    asyncio.run(_demo(a.port, a.question))
