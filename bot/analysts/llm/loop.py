@@ -98,8 +98,6 @@ class ToolLoop:
         self.judge = judge
         self.masker = masker
         self.usage = Usage()
-        self._tokens_sent: int | None = None
-        self._tokens_received: int | None = None
         self.seen: dict[CallKey, int] = {}  # calls the model has had the result of, and at which step
         self.replaced = 0
 
@@ -145,6 +143,8 @@ class ToolLoop:
                     messages.append({"role": "tool", "tool_call_id": call.id, "name": call.name, "content": text})
                 continue
             fields = extract_json(turn.content)
+            if fields is None:  # a submit_report call on a step that offered none: take its arguments
+                fields = next((c.arguments for c in calls if c.name == SUBMIT_REPORT and c.arguments), None)
             messages.append({"role": "assistant", "content": turn.content})
             if fields is not None and looks_like_report(fields):
                 verdict = self.judge(fields, can_retry=can_retry)
@@ -180,7 +180,8 @@ class ToolLoop:
                 verdict = self._submit(call, can_retry)
                 if isinstance(verdict, Report):
                     return verdict, []
-                replies[i] = verdict
+                await self.tools.note("the model's report did not hold up; asked it to correct: " + "; ".join(verdict))
+                replies[i] = "Rejected: " + "; ".join(verdict) + f". Call {SUBMIT_REPORT} again with these corrected."
                 continue
             if call.arguments is None:
                 replies[i] = (
@@ -241,16 +242,10 @@ class ToolLoop:
             self.replaced += 1
         return text
 
-    def _submit(self, call: ToolCall, can_retry: bool) -> Report | str:
+    def _submit(self, call: ToolCall, can_retry: bool) -> Report | list[str]:
         if call.arguments is None:
-            return (
-                f"Error: the arguments of {SUBMIT_REPORT} could not be read: {call.error}. "
-                "Call it again with one JSON object."
-            )
-        verdict = self.judge(call.arguments, can_retry=can_retry)
-        if isinstance(verdict, Report):
-            return verdict
-        return "Rejected: " + "; ".join(verdict) + f". Call {SUBMIT_REPORT} again with these corrected."
+            return [f"its arguments could not be read ({call.error}); send them as one JSON object"]
+        return self.judge(call.arguments, can_retry=can_retry)
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
