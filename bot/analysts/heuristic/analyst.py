@@ -175,13 +175,15 @@ def _accept(candidates: list[Candidate], prior: str) -> Candidate | None:
     best = candidates[0]
     if best.recovery >= 1.0 and best.relevance >= 0.2:
         return best  # rolled back and the impact ended with it
-    evidence = min(best.relevance, 3.0) + 0.9 * best.tie
+    evidence = min(best.relevance, 3.0) + best.tie_evidence
     if prior == "rarely":
         # a dependency, the network or the load: ours only if the change touches it and the
         # failure began as it shipped
         return best if best.relevance >= 0.8 and best.tie >= 0.3 and evidence >= NAME_THRESHOLD[prior] else None
     if prior == "sometimes" and best.relevance < 0.3:
         return None
+    if best.tie < 0.3 and best.relevance < 0.8:
+        return None  # nothing moved when it shipped, and it barely talks about what fails
     return best if evidence >= NAME_THRESHOLD[prior] else None
 
 

@@ -53,7 +53,7 @@ def words(text: str) -> set[str]:
             if len(part) < 3 or part in STOP or part.isdigit():
                 continue
             out.add(part)
-            if part.endswith("s") and len(part) > 4:
+            if part.endswith("s") and len(part) > 4 and not part.endswith(("ss", "us", "is")):
                 out.add(part[:-1])
     return out
 
@@ -128,6 +128,7 @@ class Candidate:
     lag: timedelta  # how long before the impact it landed
     tie_what: str | None = None
     territory: float = 0.0  # the part of relevance that is the mechanism's kind of change
+    tie_evidence: float = 0.0  # the tie as it counts toward naming this deploy
 
 
 def relevance(
@@ -147,7 +148,7 @@ def relevance(
         shared = {w for w in cw & failure.words if w not in common_commit_words}
         score = min(2.5, sum(failure.word_weight[w] for w in shared))
         reasons = []
-        strong = sorted((w for w in shared if failure.word_weight[w] >= 0.35), key=lambda w: -failure.word_weight[w])
+        strong = _distinct(sorted((w for w in shared if failure.word_weight[w] >= 0.35), key=lambda w: -failure.word_weight[w]))
         if strong:
             reasons.append("its commit mentions " + ", ".join(strong[:4]) + ", as the failing lines do")
         mshared = cw & mech_words
@@ -168,35 +169,60 @@ def relevance(
     return best, best_territory, best_commit, best_reasons
 
 
+def _distinct(ws: list[str]) -> list[str]:
+    """One form per word for the reader: 'balances, reconcile', not also 'balance, reconcile_balances'."""
+    out: list[str] = []
+    for w in sorted(ws, key=lambda w: "_" in w):  # stable: single words first, each by weight
+        parts = [p for p in w.split("_") if len(p) > 2] if "_" in w else []
+        stems = {o.rstrip("s") for o in out}
+        if w.rstrip("s") in stems or (parts and all(p.rstrip("s") in stems for p in parts)):
+            continue
+        out.append(w)
+    return out
+
+
 def _label(mechanism: str) -> str:
     return BY_KEY[mechanism].label.split(" (")[0]
 
 
 def _only_inert_files(files: Iterable[str]) -> bool:
-    """Docs, tests and dev tooling cannot change production behaviour."""
+    """Docs, tests, dev tooling and static assets cannot make a backend fail."""
     files = [f.lower() for f in files]
     if not files:
         return False
-    inert = re.compile(r"(?:^|/)(?:readme|changelog|license|docs?/|tests?/|test_|.*_test\.|.*\.md$|requirements-dev|\.github/)")
+    inert = re.compile(
+        r"(?:^|/)(?:readme|changelog|license|docs?/|tests?/|test_|.*_test\.|.*\.md$|requirements-dev|\.github/)"
+        r"|\.(?:css|scss|sass|less|svg|png|jpe?g|gif|ico|woff2?)$"
+    )
     return all(inert.search(f) for f in files)
 
 
-def tie(deploy: Deploy, failure: Failure) -> tuple[float, str | None]:
-    """1.0 when the failure's first movement began as the deploy rolled out, fading over ~20 min."""
-    best, near = 0.0, []
+def tie(deploy: Deploy, failure: Failure) -> tuple[float, bool, str | None]:
+    """1.0 when the failure's first movement began as the deploy rolled out, fading over ~20 min.
+
+    Also says whether what began is the failure's own first sign (memory starting to climb for
+    a leak, the first disk warnings), which ties a deploy more specifically than the impact.
+    """
+    mech = BY_KEY.get(failure.mechanism)
+    own = {m for m, d in mech.metrics.items() if d == "up"} - {"error_rate", "response_time_ms"} if mech else set()
+    best, specific, near = 0.0, False, []
     for cp in failure.change_points:
         gap = (cp.time - deploy.at).total_seconds() / 60
         if -1 <= gap <= 20:
-            best = max(best, math.exp(-max(gap, 0.0) / 12.0))
+            score = math.exp(-max(gap, 0.0) / 12.0)
+            is_own = (failure.first_sign is not None and cp.time == failure.first_sign and cp.kind != "impact") or (
+                cp.kind == "metric" and cp.metric in own)
+            if score > best or (score == best and is_own):
+                best, specific = score, is_own
             if cp.what not in (w for w, _ in near):
                 near.append((cp.what, cp.time))
     if not near:
-        return 0.0, None
+        return 0.0, False, None
     first = min(t for _, t in near)
     gap = first - deploy.at
     when = "as it rolled out" if gap < timedelta(seconds=90) else f"{_human(gap)} after it"
     names = [w for w, _ in near][:3]
-    return best, f"{_and(names)} began {when}"
+    return best, specific, f"{_and(names)} began {when}"
 
 
 def _and(items: list[str]) -> str:
@@ -214,6 +240,9 @@ def recovery(deploy: Deploy, rollback_at: datetime | None, failure: Failure) -> 
     return 0.3, ["it was rolled back"]
 
 
+TIE_WEIGHT = 0.9
+
+
 def rank(deploys: list[Deploy], failure: Failure) -> tuple[list[Candidate], list[tuple[Deploy, str]]]:
     """Every deploy that could have caused the failure, best first; and the ones ruled out by time."""
     rollbacks = sorted((d for d in deploys if d.is_rollback_entry), key=lambda d: d.at)
@@ -227,18 +256,23 @@ def rank(deploys: list[Deploy], failure: Failure) -> tuple[list[Candidate], list
             continue
         if d.at > failure.onset + timedelta(minutes=1):
             continue
-        if d.at > first + timedelta(minutes=3):
+        if d.at > first + timedelta(minutes=5):
             late.append((d, f"landed after the first signs of the failure ({failure.first_sign_what} from {first:%H:%M})"))
             continue
         rel, territory, commit, rel_reasons = relevance(d, failure, common)
-        t, t_what = tie(d, failure)
+        t, specific, t_what = tie(d, failure)
         lag = failure.onset - d.at
         prox = math.exp(-max((first - d.at).total_seconds(), 0) / 60 / 240)
         rb_at = next((r.at for r in rollbacks if r.at > d.at), None)
         rec, rec_reasons = recovery(d, rb_at, failure)
         reasons = rel_reasons + ([t_what] if t_what else []) + rec_reasons
-        score = min(rel, 3.0) + 0.9 * t + 1.5 * rec + 0.25 * prox
-        out.append(Candidate(d, rel, t, rec, score, commit, reasons, lag, t_what, territory))
+        weight = TIE_WEIGHT
+        if failure.mechanism and not specific:
+            # the impact beginning after a change that has nothing to do with the mechanism is
+            # weak: a stylesheet does not exhaust a database pool
+            weight *= 0.5 + 0.5 * min(1.0, rel / 0.5)
+        score = min(rel, 3.0) + weight * t + 1.5 * rec + 0.25 * prox
+        out.append(Candidate(d, rel, t, rec, score, commit, reasons, lag, t_what, territory, weight * t))
     return sorted(out, key=lambda c: -c.score), late
 
 

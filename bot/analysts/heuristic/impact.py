@@ -146,16 +146,17 @@ def assess(obs: Observations) -> Impact:
 
 
 def _dated_by_server(m: MetricShift, obs: Observations) -> MetricShift:
-    """A slow climb's start as the metrics server dates it, when it saw the same climb.
+    """A resource shift's start as the metrics server dates it, when it saw the same shift.
 
-    Its detector fits a hinge to the points around the crossing, which finds where a ramp left
-    the baseline better than our walk back from the threshold does.
+    Its detector fits a step and a hinge to the points around the crossing, which tells a step
+    from a ramp and dates both better than our walk back from the threshold, which a series
+    drifting with the day's traffic can drag far too early.
     """
     for a in obs.anomalies:
         start = parse_ts(a.get("start"))
         if a.get("metric") != m.metric or a.get("direction") != m.shift.direction or start is None:
             continue
-        if m.start - timedelta(minutes=45) <= start < m.start:
+        if m.start - timedelta(minutes=45) <= start <= m.start + timedelta(minutes=15):
             return MetricShift(m.metric, m.shift, start, m.end, m.peak_time, m.source)
     return m
 
@@ -201,6 +202,8 @@ def change_points(obs: Observations, impact: Impact) -> list[ChangePoint]:
         metric, start = a.get("metric"), parse_ts(a.get("start"))
         if metric not in LEADING_NAMES or start is None or a.get("kind") == "spike" or a.get("direction") != "up":
             continue
+        if metric == "request_rate" and not _is_surge(a):
+            continue  # the day's traffic climbing is not a change
         stop = parse_ts(a.get("end"))
         if start <= onset + timedelta(minutes=5) and (stop is None or stop >= lasting):
             out.append(ChangePoint(start, f"{metric.replace('_', ' ')} shift", "metric", metric))
@@ -210,6 +213,13 @@ def change_points(obs: Observations, impact: Impact) -> list[ChangePoint]:
     if impact.volume is not None:
         out.append(ChangePoint(impact.volume.start, "log volume step", "volume"))
     return sorted(out, key=lambda c: c.time)
+
+
+def _is_surge(anomaly: dict) -> bool:
+    base, peak = anomaly.get("baseline"), anomaly.get("peak")
+    if not isinstance(base, int | float) or not isinstance(peak, int | float) or base <= 0:
+        return False
+    return anomaly.get("kind") == "step" and peak / base >= 1.5
 
 
 def _short(text: str, n: int = 60) -> str:
@@ -227,12 +237,16 @@ def _consensus_onset(shifts: list[MetricShift]) -> datetime:
 
 
 def _refine_with_logs(onset: datetime, new: list[NewSignature]) -> datetime:
-    """Logs have second resolution: if the new errors began a few minutes before the metric saw it, take that."""
+    """Logs have second resolution: if new errors began a few minutes before the metrics saw it, take that.
+
+    A signature's own change point counts, not its first line ever: a 500 seen twice in the
+    morning says nothing about when this began.
+    """
     firsts = [
-        ns.first_seen
+        ns.began
         for ns in new
-        if ns.first_seen and ns.sig.level in ("ERROR", "FATAL", "CRITICAL") and ns.during >= 5
-        and timedelta(0) <= onset - ns.first_seen <= timedelta(minutes=6)
+        if ns.began and ns.sig.level in ("ERROR", "FATAL") and ns.during >= 5
+        and timedelta(0) <= onset - ns.began <= timedelta(minutes=6)
     ]
     if not firsts:
         return onset
