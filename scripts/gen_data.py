@@ -50,6 +50,10 @@ def iso_ms_z(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
+def epoch_ms(t: datetime) -> int:
+    return int(t.timestamp() * 1000)
+
+
 def iso_us_offset(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
@@ -135,7 +139,9 @@ class JsonLines:
 
     def line(self, t: datetime, level: str, comp: str, msg: str, kv: dict) -> str:
         vals = {"time": self.time_fmt(t), "level": self.names.get(level, level), "msg": msg, "comp": comp}
-        obj = {self.keys[k]: vals[k] for k in self.first}
+        if not comp:
+            vals.pop("comp")
+        obj = {self.keys[k]: vals[k] for k in self.first if k in vals}
         obj.update(kv)
         return json.dumps(obj, ensure_ascii=False)
 
@@ -321,7 +327,10 @@ def _line_time(line: str) -> datetime:
         obj = json.loads(line)
         for k in ("ts", "time", "timestamp", "@timestamp"):
             if k in obj:
-                return at(obj[k].replace("+00:00", ""))
+                v = obj[k]
+                if isinstance(v, int | float):  # epoch milliseconds (pino)
+                    return datetime.fromtimestamp(v / 1000, UTC)
+                return at(v.replace("+00:00", ""))
     if line.startswith(key):
         return at(line[len(key):].split(" ", 1)[0])
     return at(line[:19])
@@ -1428,6 +1437,71 @@ def billing_credentials_deploy() -> dict[str, bytes]:
     )
 
 
+@scenario("recommendations-pool-at-peak")
+def recommendations_pool_at_peak() -> dict[str, bytes]:
+    """pino JSON (numeric levels, epoch-millisecond times, no component): a smaller database pool
+    shipped an hour earlier holds until the evening peak; an unrelated deploy three minutes
+    before the errors."""
+    s = Sim(seed=2150215, start="2026-02-15 16:00", minutes=270, service="recommendations")
+    g, rng = s.git, s.rng
+    a = g.commit("2026-02-14 10:20", "yuki.tanaka@shop.example", "Blend trending items into the home feed",
+                 ["src/feeds/home.ts", "src/feeds/home.test.ts"])
+    g.deploy("v2.30.0", "2026-02-14 15:00", [a])
+    b1 = g.commit("2026-02-15 15:41", "ola.nordmann@shop.example",
+                  "Lower Postgres pool max to 4 per worker to fit the new PgBouncer limits",
+                  ["config/database.ts", "deploy/pgbouncer.ini"])
+    b2 = g.commit("2026-02-15 16:02", "yuki.tanaka@shop.example", "Log feed build time at debug level",
+                  ["src/feeds/build.ts"])
+    g.deploy("v2.31.0", "2026-02-15 17:00", [b1, b2])
+    c = g.commit("2026-02-15 17:35", "yuki.tanaka@shop.example", "Add alt text to recommendation images",
+                 ["src/components/RecoCard.tsx", "src/i18n/en.json"])
+    g.deploy("v2.31.1", "2026-02-15 18:02", [c])
+    rate_fn = bump(330, 560, 0.62, 0.28)
+    small_pool_from = s.idx("17:01")
+
+    def busy(i: int) -> float:
+        """How far the pool is oversubscribed: concurrency grows with traffic."""
+        if i < small_pool_from:
+            return 0.0
+        return clamp((rate_fn(i / (s.n - 1)) - 490) / 45, 0.0, 1.0)
+
+    def starved(t: datetime, rid: str, ep: str) -> None:
+        s.log(t, "ERROR", "", "KnexTimeoutError: Knex: Timeout acquiring a connection. The pool is probably full. "
+              "Are you missing a .transacting(trx) call?", "recommendations.log", reqId=rid, sql="select", timeout=2000)
+
+    def incident(i: int) -> Minute:
+        b = busy(i)
+        if 0 < b < 0.35 and rng.random() < 0.5:
+            s.log(s.when(i), "WARN", "", "slow query", "recommendations.log", durationMs=rng.randint(900, 1900),
+                  table="reco_items", waitedForConnectionMs=rng.randint(400, 1500))
+        if b <= 0.2:
+            return Minute(lat_add=120 * b)
+        return Minute(fail=0.55 * b, affects=("GET /v1/recommendations", "GET /v1/similar"), status=500, fail_ms=2050,
+                      lat_add=400 * b, cause=starved)
+
+    prof = Profile(
+        service="recommendations", file="recommendations.log", comp="",
+        endpoints=[("GET /v1/recommendations/{id}", 0.55, 70), ("GET /v1/similar/{sku}", 0.3, 55),
+                   ("GET /v1/health", 0.15, 2)],
+        rate=rate_fn, rt_ms=58, cpu=26, cpu_per_100=4, mem=63, access=access_fields("request completed", took_key="responseTime"),
+        sample=0.03, fail_sample=0.3, pods=4, rid=lambda r: f"req-{r.randint(1, 999999)}",
+        noise=[
+            Noise(0.4, "WARN", "", lambda r: ("feature store lookup slow", {"durationMs": r.randint(300, 800)})),
+            Noise(0.05, "ERROR", "", lambda r: ("failed to refresh trending cache", {"err": "ECONNRESET",
+                  "retryInMs": 5000})),
+            Noise(0, "INFO", "", lambda r: ("feed model reloaded", {"version": f"m-{r.randint(100, 140)}"}), every=30),
+        ],
+    )
+    run_service(s, prof, incident)
+    fmt = JsonLines("time", "level", "msg", "name", time_fmt=epoch_ms,
+                    names={"DEBUG": 20, "INFO": 30, "WARN": 40, "ERROR": 50, "FATAL": 60})
+    return scenario_files(
+        s, {"recommendations.log": fmt}, "recommendations API erroring since this evening's peak",
+        truth_json(True, {"deploy": "v2.31.0", "commits": [b1]}, ["connection pool", "pool"], "2026-02-15 18:05"),
+        gz={"recommendations.log.1.gz": ("recommendations.log", at("2026-02-15 18:00"))},
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # driver
 # --------------------------------------------------------------------------------------------
@@ -1530,6 +1604,8 @@ def _line_level(line: str) -> str:
     if line.startswith("{"):
         obj = json.loads(line)
         v = next(obj[k] for k in ("level", "severity", "lvl") if k in obj)
+        if isinstance(v, int):  # pino's numbers
+            v = {20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}.get(v, "INFO")
     elif line.startswith("time="):
         v = line.split(" level=", 1)[1].split(" ", 1)[0]
     else:

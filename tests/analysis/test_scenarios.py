@@ -116,6 +116,7 @@ RED_HERRINGS = [
     ("ours", "webhooks-tls-cert-expired"),
     ("ours", "shipping-carrier-outage"),
     ("ours", "storefront-traffic-surge"),
+    ("ours", "recommendations-pool-at-peak"),
 ]
 
 
@@ -131,7 +132,12 @@ def test_a_deploy_just_before_the_onset_is_not_blamed_for_it(reports, scores, ki
 
 
 # The change that caused it landed an hour or more before users were hurt.
-EARLY = [("ours", "ingest-disk-full"), ("ours", "ledger-lock-contention"), ("ours", "gateway-heap-leak")]
+EARLY = [
+    ("ours", "ingest-disk-full"),
+    ("ours", "ledger-lock-contention"),
+    ("ours", "gateway-heap-leak"),
+    ("ours", "recommendations-pool-at-peak"),
+]
 
 
 @pytest.mark.parametrize(("kind", "name"), EARLY, ids=[n for _, n in EARLY])
