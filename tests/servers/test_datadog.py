@@ -22,6 +22,7 @@ from rca_servers.metrics.datadog_backend import DatadogBackend
 
 from tests.fakes.datadog import FakeDatadog
 from tests.fakes.prometheus import free_port
+from tests.servers.calls import call, error
 
 REPO = Path(__file__).resolve().parents[2]
 ENTRY = REPO / "mcp-servers" / "datadog-server" / "server.py"
@@ -66,22 +67,6 @@ def datadog() -> Iterator[FakeDatadog]:
 
 def backend(fake: FakeDatadog, **kw: Any) -> DatadogBackend:
     return DatadogBackend(kw.pop("api_key", API_KEY), APP_KEY, api_url=fake.url, service="checkout-api", **kw)
-
-
-async def call(server: Any, tool: str, **args: Any) -> dict[str, Any]:
-    async with mcp.Client(server) as client:
-        result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    return result.structured_content
-
-
-async def error(server: Any, tool: str, **args: Any) -> str:
-    async with mcp.Client(server) as client:
-        result = await client.call_tool(tool, args)
-    assert result.is_error, result.structured_content
-    text = result.content[0].text
-    assert "Traceback" not in text
-    return text
 
 
 async def test_metrics_are_the_recorded_values_at_the_recorded_minutes(datadog: FakeDatadog):

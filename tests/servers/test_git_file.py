@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-import mcp
 import pytest
 from rca_servers.git import build_server
+
+from tests.servers.calls import call, error
 
 SCENARIOS = Path(__file__).resolve().parents[3] / "shared" / "scenarios"
 SCENARIO_FILES = sorted(SCENARIOS.glob("*/git/recent_commits.json"))
@@ -50,23 +50,6 @@ def small_file(tmp_path: Path) -> Path:
     path = tmp_path / "recent_commits.json"
     path.write_text(json.dumps(SMALL))
     return path
-
-
-async def call(server: Any, tool: str, **args: Any) -> dict[str, Any]:
-    async with mcp.Client(server) as client:
-        result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
-
-
-async def error(server: Any, tool: str, **args: Any) -> str:
-    async with mcp.Client(server) as client:
-        result = await client.call_tool(tool, args)
-    assert result.is_error, result.structured_content
-    text = result.content[0].text
-    assert "Traceback" not in text
-    return text
 
 
 # --- a small file of our own -----------------------------------------------------------------

@@ -22,6 +22,8 @@ from mcp.client.stdio import StdioServerParameters
 from rca_servers.git import build_server
 from rca_servers.git.repo_backend import RepoBackend
 
+from tests.servers.calls import call, error
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ENTRY = REPO_ROOT / "mcp-servers" / "git-server" / "server.py"
 COMMIT_KEYS = {"hash", "author", "timestamp", "message", "files_changed", "deployed_at", "deployed_in"}
@@ -108,22 +110,6 @@ def repo(tmp_path: Path) -> Repo:
 
 def server_for(repo: Repo, **kw: Any) -> Any:
     return build_server(backend=RepoBackend(repo.path, **kw))
-
-
-async def call(server: Any, tool: str, **args: Any) -> dict[str, Any]:
-    async with mcp.Client(server) as client:
-        result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    return result.structured_content
-
-
-async def error(server: Any, tool: str, **args: Any) -> str:
-    async with mcp.Client(server) as client:
-        result = await client.call_tool(tool, args)
-    assert result.is_error, result.structured_content
-    text = result.content[0].text
-    assert "Traceback" not in text
-    return text
 
 
 # --- commits ------------------------------------------------------------------------------------

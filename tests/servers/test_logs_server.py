@@ -17,6 +17,8 @@ from mcp import StdioServerParameters
 from mcp.client.stdio import stdio_client
 from rca_servers.logs import build_server, parallel
 
+from tests.servers.calls import call, error
+
 REPO = Path(__file__).resolve().parents[2]
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 ONSET = START + timedelta(hours=2)  # errors begin here in every file
@@ -74,20 +76,6 @@ def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (d / "notes.txt").write_text("this is not a log\njust notes\n")
     (d / "escape.log").symlink_to("/etc/passwd")
     return d
-
-
-async def call(server: Any, tool: str, **args: Any) -> dict[str, Any]:
-    async with mcp.Client(server) as c:
-        r = await c.call_tool(tool, args)
-    assert not r.is_error, r.content[0].text
-    return r.structured_content
-
-
-async def refuse(server: Any, tool: str, **args: Any) -> str:
-    async with mcp.Client(server) as c:
-        r = await c.call_tool(tool, args)
-    assert r.is_error, f"{tool}({args}) should have been refused"
-    return r.content[0].text
 
 
 @pytest.fixture(scope="module")
@@ -244,19 +232,19 @@ async def test_summary_folds_signatures_and_counts_per_minute(server: Any) -> No
     ],
 )  # fmt: skip
 async def test_bad_arguments_are_refused_with_a_reason(server: Any, tool: str, args: dict, words: str) -> None:
-    text = await refuse(server, tool, **args)
+    text = await error(server, tool, **args)
     assert words in text
     assert "Traceback" not in text
 
 
 async def test_cursor_of_one_file_is_refused_for_another(server: Any) -> None:
     page = await call(server, "read_logs", file="app.log", limit=1)
-    text = await refuse(server, "read_logs", file="worker.out", cursor=page["next_cursor"])
+    text = await error(server, "read_logs", file="worker.out", cursor=page["next_cursor"])
     assert "belongs to 'app.log'" in text
 
 
 async def test_a_missing_directory_is_an_error_not_a_crash(tmp_path: Path) -> None:
-    text = await refuse(build_server(tmp_path / "nope"), "list_log_files")
+    text = await error(build_server(tmp_path / "nope"), "list_log_files")
     assert "LOGS_DIR" in text
 
 

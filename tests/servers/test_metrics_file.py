@@ -18,6 +18,8 @@ import pytest
 from mcp.client.stdio import StdioServerParameters
 from rca_servers.metrics import build_server
 
+from tests.servers.calls import call, error
+
 REPO = Path(__file__).resolve().parents[2]
 ENTRY = REPO / "mcp-servers" / "datadog-server" / "server.py"
 SCENARIOS = REPO.parent / "shared" / "scenarios"
@@ -57,24 +59,6 @@ def incident_file(tmp_path: Path) -> Path:
     path = tmp_path / "metrics.json"
     path.write_text(json.dumps(synthetic()))
     return path
-
-
-async def call(server: Any, tool: str, **args: Any) -> dict[str, Any]:
-    async with mcp.Client(server) as client:
-        result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    assert json.loads(result.content[0].text) == result.structured_content
-    return result.structured_content
-
-
-async def error(server: Any, tool: str, **args: Any) -> str:
-    async with mcp.Client(server) as client:
-        result = await client.call_tool(tool, args)
-    assert result.is_error, result.structured_content
-    text = result.content[0].text
-    assert "Traceback" not in text
-    return text
 
 
 def onset_seen_in(points: list[dict[str, Any]], metric: str) -> str | None:

@@ -22,6 +22,7 @@ from rca_servers.metrics import build_server
 from rca_servers.metrics.prometheus_backend import PrometheusBackend
 
 from tests.fakes.prometheus import RunningPrometheus, free_port
+from tests.servers.calls import call, error
 
 REPO = Path(__file__).resolve().parents[2]
 ENTRY = REPO / "mcp-servers" / "datadog-server" / "server.py"
@@ -40,23 +41,6 @@ def span(name: str) -> dict[str, str]:
 
 def over(prometheus: RunningPrometheus, name: str, **settings: Any) -> Any:
     return build_server(backend=PrometheusBackend(prometheus.url, selector=f'scenario="{name}"', **settings))
-
-
-async def call(server: Any, tool: str, **args: Any) -> dict[str, Any]:
-    async with mcp.Client(server) as client:
-        result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
-
-
-async def error(server: Any, tool: str, **args: Any) -> str:
-    async with mcp.Client(server) as client:
-        result = await client.call_tool(tool, args)
-    assert result.is_error, result.structured_content
-    text = result.content[0].text
-    assert "Traceback" not in text
-    return text
 
 
 def minutes_apart(a: str, b: str) -> float:
