@@ -25,7 +25,8 @@ from bot.analysts.heuristic.observe import Observations, gather
 from bot.engine.report import Report, Trigger
 from bot.engine.session import ToolSession
 
-_HOST = re.compile(r"\b(?:https?://)?((?:[a-z0-9-]+\.)+(?:com|net|io|org|example|cloud|dev|co))\b", re.I)
+# a host the failing lines call; `cn=host` names a certificate's subject (ours), not a callee
+_HOST = re.compile(r"(?<![\w.-])(?<!cn=)(?<!CN=)(?:https?://)?((?:[a-z0-9-]+\.)+(?:com|net|io|org|example|cloud|dev|co|internal|local))\b", re.I)
 
 
 @dataclass
@@ -66,7 +67,7 @@ def decide(obs: Observations, impact: Impact) -> Verdict:
     mechanism = max(scores, key=scores.get) if scores and max(scores.values()) > 0.3 else None
     cause = [n for n in impact.new_signatures if not n.symptom and n.mechanisms.get(mechanism, 0) >= 0.5]
     cause.sort(key=lambda n: -n.during * n.mechanisms.get(mechanism, 0))
-    hosts = sorted({h.lower() for n in cause for h in _HOST.findall(n.sig.text + " " + n.sig.example)})
+    hosts = sorted({h.lower() for n in cause[:4] for h in _HOST.findall(n.sig.text + " " + n.sig.example)})
     prior = BY_KEY[mechanism].caused_by_change if mechanism else "often"
     if surge and mechanism in ("capacity", "cpu", "timeout"):
         prior = "rarely"  # the load came from outside; a change of ours must explain it to be named

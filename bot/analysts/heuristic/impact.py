@@ -209,7 +209,8 @@ def change_points(obs: Observations, impact: Impact) -> list[ChangePoint]:
             out.append(ChangePoint(start, f"{metric.replace('_', ' ')} shift", "metric", metric))
     for n in impact.new_signatures:
         if n.began and not n.symptom and n.during >= 3:
-            out.append(ChangePoint(n.began, f"'{_short(n.sig.text)}'", "signature", None, tuple(n.mechanisms)))
+            mechanisms = tuple(k for k, v in n.mechanisms.items() if v >= 0.5)
+            out.append(ChangePoint(n.began, f"'{_short(n.sig.example)}'", "signature", None, mechanisms))
     if impact.volume is not None:
         out.append(ChangePoint(impact.volume.start, "log volume step", "volume"))
     return sorted(out, key=lambda c: c.time)

@@ -151,7 +151,7 @@ def _description(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
     if v.cause_signatures:
         text += f": {mech.explain}" if mech.explain else ""
         ex = v.cause_signatures[0].sig
-        text += f" ('{_short(ex.example, 110)}'"
+        text += f" ('{_quote(ex.example, mech)}'"
         text += f", {v.cause_signatures[0].during} times" + (f" in {ex.component}" if ex.component else "") + ")"
     elif mech.explain:
         text += f": {mech.explain}"
@@ -176,10 +176,24 @@ def _description(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
     return text
 
 
+def _quote(example: str, mech, n: int = 110) -> str:
+    """The example line, cut so the words that name the failure stay in: a 200-character line
+    whose `error="tls: expired certificate"` comes last is quoted around that part."""
+    text = " ".join(example.split())
+    if len(text) <= n:
+        return text
+    m = mech.matcher().search(text)
+    if m is None or m.end() <= n - 1:
+        return _short(text, n)
+    head = text[:45].rsplit(" ", 1)[0]
+    start = text.rfind(" ", len(head), max(len(head), m.start() - 25)) + 1 or m.start()
+    return f"{head} … {_short(text[start:], max(40, n - len(head) - 3))}"
+
+
 def _not_ours(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
     """Why no change of ours is to blame, in the mechanism's own terms."""
     if v.traffic_surge and mech.key in ("capacity", "cpu", "timeout"):
-        out = f"No change of ours triggered it: the load did ({v.traffic_surge:.1f}× the normal request rate)."
+        out = "No change of ours triggered it: the load did."
     elif mech.key == "tls":
         out = "No change of ours fits: a certificate expired or became invalid; renewing it is the fix, not a rollback."
     elif mech.key == "dns":
