@@ -200,3 +200,12 @@ def test_nothing_abnormal_is_no_incident():
     obs.volume = [(t, 40, 0, 1) for t, *_ in obs.volume]
     obs.signatures = obs.signatures[1:]
     assert not assess(obs).detected
+
+
+def test_errors_only_in_the_logs_while_requests_are_fine_are_not_an_incident():
+    obs = observations([], "analytics flush failed: batch upload timed out after <dur>", "worker")
+    for p in obs.metric_points:
+        p["error_rate"] = 0.1
+    impact = assess(obs)
+    assert impact.log_errors is not None and impact.log_errors.start == at(90)
+    assert not impact.detected

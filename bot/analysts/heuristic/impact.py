@@ -139,10 +139,21 @@ def assess(obs: Observations) -> Impact:
     ends = [m.end for m in candidates if m.start <= onset + timedelta(minutes=20)]
     end = max(ends) if ends and all(e is not None for e in ends) else None
     new = new_signatures(obs, onset, end)
+    if not shifts and obs.metric_points and not _requests_failing(new, log_shift):
+        # errors in the logs while error rate, latency and traffic hold: a background job, not users
+        return Impact(False, None, None, shifts, leading, new, log_shift)
     onset = _refine_with_logs(onset, new)
     impact = Impact(True, onset, end, shifts, leading, new, log_shift, _volume_shift(obs, onset, leading))
     impact.change_points = change_points(obs, impact)
     return impact
+
+
+def _requests_failing(new: list[NewSignature], log_shift: MetricShift | None) -> bool:
+    """Do the logs themselves show requests failing (access lines with errors surging with the burst)?"""
+    if log_shift is None:
+        return False
+    near = log_shift.start - timedelta(minutes=5), log_shift.start + timedelta(minutes=15)
+    return sum(n.during for n in new if n.symptom and n.began and near[0] <= n.began <= near[1]) >= 20
 
 
 def _dated_by_server(m: MetricShift, obs: Observations) -> MetricShift:

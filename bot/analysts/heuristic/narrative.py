@@ -63,7 +63,15 @@ def no_incident(incident: str, obs: Observations, impact: Impact, analyst: str, 
             if vals:
                 stats.append(f"{NAMES[metric]} {fmt(metric, min(vals))}–{fmt(metric, max(vals))}")
         checked.append(f"metrics {hm(obs.metric_times[0])}–{hm(obs.metric_times[-1])} UTC stay within their normal range ({', '.join(stats)})")
-    if obs.volume:
+    burst = [n for n in impact.new_signatures if not n.symptom and n.sig.level in ("ERROR", "FATAL")]
+    if obs.volume and impact.log_errors is not None and burst:
+        n = burst[0]
+        checked.append(
+            f"the logs show a burst of errors from {hm(impact.log_errors.start)} UTC ('{_short(n.sig.example, 90)}' ×{n.during}"
+            + (f" in {n.sig.component}" if n.sig.component else "")
+            + "), but requests did not fail more: a background problem to look at, not a user-facing incident"
+        )
+    elif obs.volume:
         errors = sum(v[2] for v in obs.volume)
         lines = sum(v[1] for v in obs.volume)
         checked.append(f"the logs show no new or surging error signature ({errors} errors in {lines} lines, spread evenly)")
@@ -143,6 +151,14 @@ def _impact_headline(impact: Impact) -> str:
 
 def _description(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
     if mech is None:
+        errors = [n for n in impact.new_signatures if not n.symptom]
+        if errors:
+            n = errors[0]
+            return (
+                f"Mechanism not recognised: {_impact_headline(impact) or 'errors rose'} from {hm(impact.onset)} UTC; "
+                f"the dominant new error is '{_short(n.sig.example, 140)}' ({n.during} times"
+                + (f" in {n.sig.component}" if n.sig.component else "") + "). Read its first occurrences."
+            )
         return (
             f"Unknown mechanism: {_impact_headline(impact) or 'errors rose'} from {hm(impact.onset)} UTC, "
             "but no new error signature or resource metric explains it."
