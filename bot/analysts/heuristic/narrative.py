@@ -289,10 +289,17 @@ def _timeline(obs: Observations, impact: Impact, v: Verdict) -> list[TimelineEnt
     if impact.volume is not None:
         m = impact.volume
         items.append((m.start, "logs", f"log volume rose from {m.baseline:.0f} to {m.peak:.0f} ordinary lines a minute"))
-    for n in sorted(impact.new_signatures, key=lambda n: n.began or n.first_seen or impact.onset)[:6]:
+    causes = [n for n in impact.new_signatures if not n.symptom][:6]
+    for n in sorted(causes, key=lambda n: n.began or n.first_seen or impact.onset):
         t = n.began or n.first_seen
         if t:
-            items.append((t, "logs", f"new {n.sig.level} '{_short(n.sig.text, 80)}'" + (f" in {n.sig.component}" if n.sig.component else "") + f" ({n.during}×)"))
+            items.append((t, "logs", f"new {n.sig.level} '{_short(n.sig.example, 90)}'" + (f" in {n.sig.component}" if n.sig.component else "") + f" ({n.during}× from here)"))
+    symptoms = [n for n in impact.new_signatures if n.symptom and (n.began or n.first_seen)]
+    if symptoms:
+        first = min(symptoms, key=lambda n: n.began or n.first_seen)
+        total = sum(n.during for n in symptoms)
+        kinds = f"{len(symptoms)} kinds of request" if len(symptoms) > 1 else "one kind of request"
+        items.append((first.began or first.first_seen, "logs", f"requests start failing ({total} failures logged, {kinds}; first: '{_short(first.sig.example, 70)}')"))
     items.append((impact.onset, "metrics" if impact.shifts else "logs", "impact begins: " + (_impact_headline(impact) or "errors rise")))
     for m in impact.shifts:
         if m.peak_time and m.peak_time != impact.onset:
