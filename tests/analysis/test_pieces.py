@@ -209,3 +209,13 @@ def test_errors_only_in_the_logs_while_requests_are_fine_are_not_an_incident():
     impact = assess(obs)
     assert impact.log_errors is not None and impact.log_errors.start == at(90)
     assert not impact.detected
+
+
+def test_missed_scrapes_do_not_hide_a_metric():
+    obs = observations([deploy("v3", 89, "Point the SMTP relay at the new resolver", ["config/smtp.yaml"])],
+                       "send failed: getaddrinfo EAI_AGAIN smtp-relay.internal", "sender")
+    for i in (5, 40, 91, 92, 100):
+        obs.metric_points[i]["error_rate"] = None
+    del obs.metric_points[60]["response_time_ms"]
+    impact = assess(obs)
+    assert [m.metric for m in impact.shifts] == ["error_rate"] and impact.onset == at(90)

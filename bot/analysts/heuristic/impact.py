@@ -7,7 +7,6 @@ mechanism, but the onset is when users started to hurt.
 
 from __future__ import annotations
 
-import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -94,8 +93,8 @@ def _shifts(obs: Observations, specs) -> list[MetricShift]:
     if len(times) < 15:
         return out
     for metric, direction, z, rel, absf, delta in specs:
-        values = obs.series(metric)
-        if any(math.isnan(v) for v in values):
+        values = obs.filled(metric)
+        if values is None:
             continue
         base_guess = sorted(values[: max(10, len(values) // 4)])[len(values[: max(10, len(values) // 4)]) // 2]
         s = find_shift(

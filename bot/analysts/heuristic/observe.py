@@ -86,7 +86,26 @@ class Observations:
     tools_used: dict[str, str] = field(default_factory=dict)  # finding kind -> tool name
 
     def series(self, metric: str) -> list[float]:
-        return [float(p[metric]) if isinstance(p.get(metric), int | float) else float("nan") for p in self.metric_points]
+        """The metric per point; NaN where a point has no value (a missed scrape)."""
+        return [
+            float(p[metric]) if isinstance(p.get(metric), int | float) and not isinstance(p.get(metric), bool) else float("nan")
+            for p in self.metric_points
+        ]
+
+    def filled(self, metric: str) -> list[float] | None:
+        """The series with gaps carried over from the last value (the first from the next one).
+
+        A missed scrape is not a drop to zero; a metric missing more often than not is not used.
+        """
+        values = self.series(metric)
+        known = [v for v in values if v == v]
+        if not values or len(known) < len(values) / 2:
+            return None
+        out, last = [], known[0]
+        for v in values:
+            last = v if v == v else last
+            out.append(last)
+        return out
 
     @property
     def start(self) -> datetime | None:
@@ -116,7 +135,7 @@ async def gather(tools: ToolSession) -> Observations:
     files, anomalies, metrics, summary = await asyncio.gather(
         _call(tools, "list_log_files", {}, obs, "log files"),
         _call(tools, "get_anomalies", {}, obs, "metric anomalies"),
-        _call(tools, "get_metrics", {"metric_type": "all", "time_range": "all"}, obs, "metrics"),
+        _call(tools, "get_metrics", {"metric_type": "all", "time_range": "all", "limit": 2000}, obs, "metrics"),
         _call(tools, "summarize_errors", {"file": "*", "limit": 50}, obs, "log signatures"),
     )
     if files:
