@@ -219,3 +219,14 @@ def test_missed_scrapes_do_not_hide_a_metric():
     del obs.metric_points[60]["response_time_ms"]
     impact = assess(obs)
     assert [m.metric for m in impact.shifts] == ["error_rate"] and impact.onset == at(90)
+
+
+def test_with_no_deployments_each_commit_is_weighed_and_named_as_a_commit():
+    obs = observations([], "send failed: getaddrinfo EAI_AGAIN smtp-relay.internal", "sender")
+    obs.commits = [
+        Commit("9c1e77a0b2", "Point the SMTP relay hostname at the new resolver search domain", ["deploy/resolv.conf"],
+               timestamp=at(60), deployed_at=at(89)),
+        Commit("41d0c3e5aa", "Add quiet hours to preferences", ["app/preferences.py"], timestamp=at(30)),
+    ]
+    verdict = decide(obs, assess(obs))
+    assert (verdict.trigger.type, verdict.trigger.ref) == ("commit", "9c1e77a0b2")

@@ -74,12 +74,14 @@ def decide(obs: Observations, impact: Impact) -> Verdict:
     verdict = Verdict(mechanism, scores, cause, Trigger("unknown", None), None, [], surge, hosts, 0.0, prior=prior)
     if impact.onset:
         verdict.first_sign, verdict.first_sign_what = _first_sign(impact, mechanism)
-    if obs.deploys and impact.onset:
+    changes = obs.changes()
+    if changes and impact.onset:
         failure = _failure(obs, impact, mechanism, cause, verdict)
-        verdict.candidates, verdict.ruled_out_late = rank(obs.deploys, failure)
+        verdict.candidates, verdict.ruled_out_late = rank(changes, failure)
         verdict.culprit = _accept(verdict.candidates, prior)
     if verdict.culprit is not None:
-        verdict.trigger = Trigger("deploy", verdict.culprit.deploy.version)
+        d = verdict.culprit.deploy
+        verdict.trigger = Trigger("commit", d.commits[0].hash) if d.kind == "commit" else Trigger("deploy", d.version)
     elif mechanism and (prior != "often" or surge):
         verdict.trigger = Trigger("none", None)  # a dependency, the load or the infrastructure, not a change
     verdict.confidence = _confidence(obs, impact, verdict)

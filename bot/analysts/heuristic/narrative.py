@@ -77,12 +77,12 @@ def no_incident(incident: str, obs: Observations, impact: Impact, analyst: str, 
         checked.append(f"the logs show no new or surging error signature ({errors} errors in {lines} lines, spread evenly)")
     if not checked:
         checked.append("no metrics or logs could be read, so nothing could be checked")
-    deploys = [d for d in obs.deploys if obs.start and d.at >= obs.start - timedelta(hours=1)]
+    deploys = [d for d in obs.changes() if obs.start and d.at >= obs.start - timedelta(hours=1)][-5:]
     evidence = [Evidence("metrics", checked[0][0].upper() + checked[0][1:], "get_metrics")] if obs.metric_points else []
     if obs.volume:
         evidence.append(Evidence("logs", checked[-1][0].upper() + checked[-1][1:], "summarize_errors"))
     for d in deploys:
-        evidence.append(Evidence("git", f"Deploy {d.version} at {hm(d.at)} was followed by no change in errors, latency or traffic.", "get_deployments"))
+        evidence.append(Evidence("git", f"{d.label[0].upper()}{d.label[1:]} at {hm(d.at)} was followed by no change in errors, latency or traffic.", "get_deployments"))
     noise = [s for s in obs.signatures if s.level in ("ERROR", "WARN", "WARNING")][:2]
     for s in noise:
         evidence.append(Evidence("logs", f"Background noise at a steady rate: '{_short(s.example)}' ×{s.count}", "summarize_errors"))
@@ -92,7 +92,7 @@ def no_incident(incident: str, obs: Observations, impact: Impact, analyst: str, 
         + ("If users still report a problem, it is outside what these sources show (a single client, a region, the front end)."
            if obs.metric_points or obs.volume else "Check that the servers are configured and reachable.")
     )
-    timeline = [TimelineEntry(iso(d.at), "git", f"deploy {d.version} ({d.status})") for d in deploys]
+    timeline = [TimelineEntry(iso(d.at), "git", f"{d.label} ({d.status})") for d in deploys]
     return Report(
         incident=incident,
         incident_detected=False,
@@ -179,9 +179,9 @@ def _description(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
     c = v.culprit
     if c is not None:
         commit = c.best_commit
-        text += f" Triggered by deploy {c.deploy.version}"
+        text += f" Triggered by {c.deploy.label}"
         if commit is not None:
-            text += f", commit {commit.hash[:7]} \"{_short(commit.message, 90)}\""
+            text += f"{'' if c.deploy.kind == 'commit' else ', commit ' + commit.hash[:7]} \"{_short(commit.message, 90)}\""
             if commit.files:
                 text += f" ({', '.join(commit.files[:3])})"
         text += "."
@@ -221,7 +221,7 @@ def _not_ours(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
         out = "No change of ours fits: the volume filled up (infrastructure, data growth or retention)."
     else:
         out = "No change of ours fits the timing and the failure."
-    if impact.end and not any(impact.onset <= d.at <= impact.end for d in obs.deploys):
+    if impact.end and not any(impact.onset <= d.at <= impact.end for d in obs.changes()):
         out += f" It recovered at {hm(impact.end)} UTC with no deploy or rollback of ours in between."
     return out
 
@@ -233,9 +233,10 @@ def _summary(service, mech, v: Verdict, impact: Impact, headline: str) -> str:
     c = v.culprit
     if c is not None:
         when = "right as the impact began" if c.lag < timedelta(seconds=90) else f"{_human(c.lag)} before the impact"
-        s += f" Most likely triggered by deploy {c.deploy.version} at {hm(c.deploy.at)} UTC, {when}"
+        s += f" Most likely triggered by {c.deploy.label} at {hm(c.deploy.at)} UTC, {when}"
         if c.best_commit is not None:
-            s += f" (commit {c.best_commit.hash[:7]}: \"{_short(c.best_commit.message, 70)}\")"
+            named = "" if c.deploy.kind == "commit" else f"commit {c.best_commit.hash[:7]}: "
+            s += f" ({named}\"{_short(c.best_commit.message, 70)}\")"
         s += "."
         if v.first_sign and impact.onset and v.first_sign < impact.onset - timedelta(minutes=5):
             s += f" First signs from {hm(v.first_sign)} UTC: {v.first_sign_what}."
@@ -272,11 +273,14 @@ def _and(items: list[str]) -> str:
 def _timeline(obs: Observations, impact: Impact, v: Verdict) -> list[TimelineEntry]:
     items: list[tuple[datetime, str, str]] = []
     start = obs.start
-    for d in obs.deploys:
+    changes = obs.changes()
+    if changes and changes[0].kind == "commit":  # no deployments: only the commits that were weighed
+        changes = [c.deploy for c in v.candidates[:4]] + [d for d, _ in v.ruled_out_late[:2]]
+    for d in changes:
         if start and d.at < start - timedelta(hours=12) and (v.culprit is None or d is not v.culprit.deploy):
             continue
         msgs = "; ".join(_short(c.message, 50) for c in d.commits[:3])
-        label = "rollback to" if d.is_rollback_entry else "deploy"
+        label = "rollback to" if d.is_rollback_entry else d.kind
         status = f" [{d.status}]" if d.status not in ("success", "succeeded", "ok") else ""
         items.append((d.at, "git", f"{label} {d.version}{status}" + (f": {msgs}" if msgs else "")))
     for m in impact.leading:
@@ -348,15 +352,15 @@ def _evidence(obs: Observations, impact: Impact, v: Verdict, examples: list[str]
     c = v.culprit
     if c is not None:
         why = "; ".join(c.reasons[:4]) or "the nearest change before the impact"
-        ev.append(Evidence("git", f"Deploy {c.deploy.version} ({hm(c.deploy.at)} UTC, {_human(c.lag)} before the impact, {c.deploy.status}): {why}.", "get_deployments"))
+        ev.append(Evidence("git", f"{c.deploy.label[0].upper()}{c.deploy.label[1:]} ({hm(c.deploy.at)} UTC, {_human(c.lag)} before the impact, {c.deploy.status}): {why}.", "get_deployments" if c.deploy.kind == "deploy" else "get_recent_commits"))
         if c.best_commit is not None:
             files = ", ".join(c.best_commit.files[:4]) or "no files listed"
             ev.append(Evidence("git", f"Commit {c.best_commit.hash[:7]} by {c.best_commit.author or 'unknown'}: \"{_short(c.best_commit.message, 120)}\" ({files}).", "get_recent_commits"))
     for d, why in v.ruled_out_late[:2]:
-        ev.append(Evidence("git", f"Ruled out deploy {d.version} ({hm(d.at)} UTC): it {why}.", "get_deployments"))
+        ev.append(Evidence("git", f"Ruled out {d.label} ({hm(d.at)} UTC): it {why}.", "get_deployments"))
     others = [x for x in v.candidates if c is None or x is not c][: max(0, 3 - len(v.ruled_out_late[:2]))]
     for x in others:
-        ev.append(Evidence("git", f"Ruled out deploy {x.deploy.version} ({hm(x.deploy.at)} UTC, {_human(x.lag)} before the impact): {_why_not(x, v)}.", "get_deployments"))
+        ev.append(Evidence("git", f"Ruled out {x.deploy.label} ({hm(x.deploy.at)} UTC, {_human(x.lag)} before the impact): {_why_not(x, v)}.", "get_deployments"))
     if v.trigger.type == "none" and v.traffic_surge:
         ev.append(Evidence("metrics", f"Traffic rose to {v.traffic_surge:.1f}× its baseline as the impact began.", "get_metrics"))
     for what, why in obs.missing.items():
@@ -375,7 +379,7 @@ def _why_not(x, v: Verdict) -> str:
     if x.tie < 0.3 and v.prior == "rarely":
         return f"it touches related code ({what}), but nothing changed when it shipped; the failure began {_human(x.lag)} later"
     if v.culprit is not None:
-        return f"related in part ({what}), but {v.culprit.deploy.version} explains the failure better"
+        return f"related in part ({what}), but {v.culprit.deploy.label} explains the failure better"
     return f"related in part ({what}), but not enough to name it"
 
 
@@ -393,8 +397,8 @@ def _recommendations(mech, v: Verdict, impact: Impact) -> list[str]:
     if mech is None:
         recs.append("Look at the first errors around the onset and at what changed just before it (deploys, config, infrastructure).")
     elif c is not None:
-        ref = c.deploy.version
-        commit = c.best_commit.hash[:7] if c.best_commit else ref
+        ref = c.deploy.version if c.deploy.kind == "deploy" else f"the release that contains {c.deploy.version}"
+        commit = c.best_commit.hash[:7] if c.best_commit else c.deploy.version
         if c.deploy.was_rolled_back:
             recs.append(f"{ref} was already rolled back; keep it out until the cause is fixed and tested.")
             recs += [r.format(ref=ref, commit=commit) for r in mech.fixes_if_change[1:]]

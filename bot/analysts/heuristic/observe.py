@@ -35,6 +35,7 @@ class Commit:
     files: list[str]
     author: str | None = None
     timestamp: datetime | None = None
+    deployed_at: datetime | None = None
 
 
 @dataclass
@@ -43,6 +44,12 @@ class Deploy:
     at: datetime
     status: str
     commits: list[Commit]
+    kind: str = "deploy"  # 'commit' when the history has no deployments and each commit is weighed alone
+
+    @property
+    def label(self) -> str:
+        """'deploy v1.2.0' or 'commit 3f2a9c1', as a sentence names it."""
+        return f"{self.kind} {self.version}"
 
     @property
     def is_rollback_entry(self) -> bool:
@@ -106,6 +113,18 @@ class Observations:
             last = v if v == v else last
             out.append(last)
         return out
+
+    def changes(self) -> list[Deploy]:
+        """What shipped: the deployments, or, when the history has none (a repository without
+        release tags), every commit on its own at the time it was deployed or committed."""
+        if self.deploys:
+            return self.deploys
+        out = []
+        for c in self.commits:
+            when = c.deployed_at or c.timestamp
+            if when is not None:
+                out.append(Deploy(c.hash[:7], when, "success", [c], kind="commit"))
+        return sorted(out, key=lambda d: d.at)
 
     @property
     def start(self) -> datetime | None:
@@ -207,4 +226,5 @@ def _commit(c: dict[str, Any]) -> Commit:
         files=[str(f) for f in c.get("files_changed") or [] if isinstance(f, str)],
         author=c.get("author"),
         timestamp=parse_ts(c.get("timestamp")),
+        deployed_at=parse_ts(c.get("deployed_at")),
     )
