@@ -160,6 +160,7 @@ def detect(
         reached_end = last_away + back >= n - 1 and back < s.recover_points
         sustained = beyond >= s.min_points
         if sustained:
+            i = _run_start(xs, i, last_away, med, spread, sign, s)
             onset, kind = _onset(xs, i, last_away, boundary, med, spread, sign, s)
         else:
             onset, kind = i, "spike"
@@ -218,6 +219,23 @@ def _follow(
             if back >= s.recover_points:
                 break
     return last_away, beyond, back
+
+
+def _run_start(xs: Sequence[float], i: int, last_away: int, med: float, spread: float, sign: float, s: Settings) -> int:
+    """The first exceedance that begins the sustained run.
+
+    An excursion can open with a blip that falls straight back to the baseline (0.6% errors,
+    then 0.0%, then the real step to 16%); the shift begins after the last point back at the
+    baseline, not at the blip. Returns i itself when no point inside the run is back.
+    """
+    for j in range(i, last_away + 1):
+        z = sign * (xs[j] - med) / spread
+        if z < s.threshold:
+            continue
+        window = xs[j : j + s.min_points]
+        if all(sign * (x - med) / spread >= s.return_threshold for x in window):
+            return j
+    return i
 
 
 def _onset(
