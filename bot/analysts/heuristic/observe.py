@@ -155,7 +155,7 @@ async def gather(tools: ToolSession) -> Observations:
         _call(tools, "list_log_files", {}, obs, "log files"),
         _call(tools, "get_anomalies", {}, obs, "metric anomalies"),
         _call(tools, "get_metrics", {"metric_type": "all", "time_range": "all", "limit": 2000}, obs, "metrics"),
-        _call(tools, "summarize_errors", {"file": "*", "limit": 50}, obs, "log signatures"),
+        _call(tools, "summarize_errors", {"file": "*", "limit": 100}, obs, "log signatures"),
     )
     if files:
         obs.log_files = [f.get("name", "?") for f in files.get("files", []) if isinstance(f, dict)]
