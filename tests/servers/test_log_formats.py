@@ -55,6 +55,31 @@ def test_json_lines(line, level, component, words):
         assert w in e.message
 
 
+@pytest.mark.parametrize(
+    "line, level, component, words",
+    [
+        # Serilog's compact JSON: @l is absent for Information
+        ('{"@t":"2026-02-17T14:45:02.1234567Z","@mt":"Payment {PaymentId} declined","PaymentId":42,"@l":"Error",'
+         '"SourceContext":"Shop.Payments","@x":"System.TimeoutException: gateway"}',
+         "ERROR", "Shop.Payments", ["Payment {PaymentId} declined", "TimeoutException"]),
+        ('{"@t":"2026-02-17T14:45:02Z","@m":"started","SourceContext":"Shop.Api"}', "INFO", "Shop.Api", ["started"]),
+        # .NET's JSON console logger: capitalised keys
+        ('{"Timestamp":"2026-02-17T14:45:02Z","LogLevel":"Warning","Category":"Shop.Db","Message":"slow query"}',
+         "WARN", "Shop.Db", ["slow query"]),
+        # OpenTelemetry's JSON: nanoseconds since the epoch, severityText, body
+        ('{"timeUnixNano":"1771339502000000000","severityText":"ERROR","body":"export failed"}',
+         "ERROR", None, ["export failed"]),
+    ],
+)  # fmt: skip
+def test_json_lines_of_other_loggers(line, level, component, words):
+    e = parse_json(line)
+    assert e is not None
+    assert e.time.replace(microsecond=0) == T
+    assert (e.level, e.component) == (level, component)
+    for w in words:
+        assert w in e.message
+
+
 def test_json_status_is_not_a_level():
     e = parse_json('{"ts": "2026-02-17T14:45:02Z", "status": 503, "msg": "GET /pay"}')
     assert e is not None and e.level == "INFO" and "status=503" in e.message
@@ -105,6 +130,26 @@ def test_time_readers_read_only_the_timestamp():
 )  # fmt: skip
 def test_fold_merges_the_same_event(a, b):
     assert fold(a) == fold(b)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("GET /v1/orders/88123/tracking -> 503 request_id=2c38d1f8-9819-669d",
+         "GET /v1/orders/771/tracking -> 503 request_id=ac3e0789-50c8"),
+        ("OOMKilled pod/orders-worker-7d9f8b6c5-x2k4q container istio-proxy",
+         "OOMKilled pod/orders-worker-5c6d7e8f9-p9w2z container istio-proxy"),
+    ],
+)  # fmt: skip
+def test_fold_merges_dashed_ids_and_pod_names(a, b):
+    assert fold(a) == fold(b)
+    assert "orders-worker-<pod>" in fold(b) or "<id>" in fold(a)
+
+
+def test_fold_keeps_terms_that_mix_letters_and_digits():
+    text = fold("x509: certificate signed by unknown authority; sha256 base64 http2 ipv4 HY000")
+    for term in ("x509", "sha256", "base64", "http2", "ipv4", "HY000"):
+        assert term in text
 
 
 def test_fold_keeps_what_names_the_failure():

@@ -202,6 +202,8 @@ async def test_summary_folds_signatures_and_counts_per_minute(server: Any) -> No
     assert top["count"] == sum(1 for e in ev if "exhausted" in e[3])
     assert top["first_seen"] >= z(ONSET) and sum(c for _, c in top["per_minute"]) == top["count"]
     assert top["files"] == ["app.log"]
+    everything = await call(server, "summarize_errors", file="*")
+    assert everything["unreadable"] == ["notes.txt"] and "notes.txt" in everything["note"]
     errors = await call(server, "summarize_errors", file="app.log", min_level="ERROR")
     assert all(s["level"] in ("ERROR", "FATAL") for s in errors["signatures"])
     assert any("KeyError: 'currency'" in s["signature"] for s in errors["signatures"])

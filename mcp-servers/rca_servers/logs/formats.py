@@ -232,16 +232,27 @@ def parse_plain(line: str) -> Entry | None:
 
 # ---------------------------------------------------------------- JSON lines
 
-JSON_TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "datetime", "date", "t", "eventTime")
-JSON_LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log_level", "log.level", "levelname", "status")
-JSON_MESSAGE_KEYS = ("msg", "message", "event", "text", "log")
-JSON_COMPONENT_KEYS = ("component", "logger", "service", "module", "logger_name", "name", "service.name", "app")
+# Key names as loggers spell them (matched without regard to case): Python/structlog, pino,
+# bunyan, zap, logrus, winston, Logstash/ECS, Serilog's compact JSON (@t @l @m @mt @x), .NET's
+# JSON console, Google Cloud Logging, OpenTelemetry's JSON.
+JSON_TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "@t", "datetime", "date", "t", "eventtime",
+                  "timeunixnano", "observedtimeunixnano", "logged_at", "created", "asctime")
+JSON_LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log_level", "log.level", "levelname", "@l",
+                   "severitytext", "status")
+JSON_MESSAGE_KEYS = ("msg", "message", "event", "text", "log", "@m", "renderedmessage", "@mt",
+                     "messagetemplate", "body", "textpayload")
+JSON_COMPONENT_KEYS = ("component", "logger", "service", "module", "logger_name", "name", "service.name",
+                       "app", "sourcecontext", "logger.name", "category")
 # Keys that change on every line and say nothing about what happened.
 _NOISE_KEYS = {"pid", "hostname", "host", "v", "thread", "thread_name", "threadName", "process"}
 _MAX_EXTRAS = 12
 
 
 def _first(obj: dict[str, Any], keys: Iterable[str]) -> tuple[str | None, Any]:
+    """The first of `keys` (lowercase) that the object has, in any case, with a value."""
+    if any(k != k.lower() for k in obj):
+        lowered = {k.lower(): k for k in obj}
+        keys = [lowered[k] for k in keys if k in lowered]
     for k in keys:
         if k in obj:
             v = obj[k]
@@ -403,7 +414,9 @@ def time_reader(fmt: str) -> Callable[[bytes], datetime | None]:
 
 
 _PLAIN_LEVEL_BYTES = re.compile(rb"^\[?" + TS_TEXT.encode() + rb"\]?\s+\[?([A-Za-z]+)")
-_JSON_LEVEL_BYTES = re.compile(rb'"(?:level|severity|lvl|loglevel|log_level|levelname)"\s*:\s*"?([A-Za-z0-9]+)')
+_JSON_LEVEL_BYTES = re.compile(
+    rb'"(?:level|severity|lvl|loglevel|log_level|levelname|@l|severitytext)"\s*:\s*"?([A-Za-z0-9]+)', re.I
+)
 _LOGFMT_LEVEL_BYTES = re.compile(rb'(?:^|\s)(?:level|lvl|severity|loglevel)="?([A-Za-z0-9]+)')
 _LEVEL_PEEKS = {"plain": _PLAIN_LEVEL_BYTES, "json": _JSON_LEVEL_BYTES, "logfmt": _LOGFMT_LEVEL_BYTES}
 

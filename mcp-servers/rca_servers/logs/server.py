@@ -279,7 +279,9 @@ def build_server(logs_dir: Path | None = None, *, default_logs_dir: Path | None 
         """
         n = clamp_limit(limit, cap=SIGNATURES_CAP)
         rank = LEVEL_RANK[parse_level_arg(min_level, name="min_level") or "WARN"]
-        files = [f for f in catalog.select(file) if f.readable]
+        chosen = catalog.select(file)
+        files = [f for f in chosen if f.readable]
+        unreadable = [f.name for f in chosen if not f.readable]
         w = window(files, since, until)
         start = w.since or min((f.first for f in files if f.first), default=None)
         end = w.until or max((f.last for f in files if f.last), default=None)
@@ -302,7 +304,7 @@ def build_server(logs_dir: Path | None = None, *, default_logs_dir: Path | None 
             merged = scan.merge(parts)
             if not merged["timed_out"]:
                 summaries.put(key, merged)
-        return _summary_answer(merged, files, w, bucket, n)
+        return _summary_answer(merged, files, w, bucket, n, unreadable)
 
     return app
 
@@ -334,7 +336,9 @@ def _bucket_seconds(span: timedelta) -> int:
     return 86400
 
 
-def _summary_answer(m: dict[str, Any], files: list[LogFile], w: Window, bucket: int, n: int) -> dict[str, Any]:
+def _summary_answer(
+    m: dict[str, Any], files: list[LogFile], w: Window, bucket: int, n: int, unreadable: list[str]
+) -> dict[str, Any]:
     def t(epoch: float | None) -> str | None:
         return iso(datetime.fromtimestamp(epoch, UTC)) if epoch is not None else None
 
@@ -363,8 +367,14 @@ def _summary_answer(m: dict[str, Any], files: list[LogFile], w: Window, bucket: 
         ],
         "truncated": len(sigs) > n or m["timed_out"],
     }
+    notes = []
     if m["timed_out"]:
-        out["note"] = f"the summary stopped after {_budget_s():g} s; narrow the window (since/until) for a complete one"
+        notes.append(f"the summary stopped after {_budget_s():g} s; narrow the window (since/until) for a complete one")
+    if unreadable:
+        out["unreadable"] = unreadable
+        notes.append(f"not read, in no log format I know (plain, JSON lines, logfmt): {', '.join(unreadable)}")
+    if notes:
+        out["note"] = "; ".join(notes)
     return out
 
 

@@ -24,16 +24,39 @@ _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"'[^'\s]*\d[^'\s]*'|\"[^\"\s]*\d[^\"\s]*\""), "<str>"),
     (re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|us|µs|ns|s|sec|secs|seconds|m|min|mins|minutes|h|hours)\b", re.I), "<dur>"),
 )
-# tokens mixing letters and at least two digits are ids (ord_UHF232, req-7f3a9, pod-7d9f8b-x2k4q)
-_ALNUM_ID = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9_-]{4,}\b")
-_NUMBER = re.compile(r"(?<![A-Za-z<])[-+]?\d+(?:\.\d+)?")
+# Kubernetes pod names: the workload's name stays, the replica-set hash and pod suffix go
+# (orders-worker-7d9f8b6c5-x2k4q -> orders-worker-<pod>)
+_POD = re.compile(r"\b([a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*)-([a-z0-9]{5,10})-([a-z0-9]{5})\b")
+# dash- or underscore-joined words: each part that carries digits is an id (ord_UHF232,
+# req-7f3a9c, 2c38d1f8-9819-669d); the words around them stay (checkout-api, orders_v2)
+_JOINED = re.compile(r"\b[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*\b")
+_PLACEHOLDERS = re.compile(r"<(?:id|n|hex|uuid)>(?:[-_]?<(?:id|n|hex|uuid)>)+")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9<])\d+(?:\.\d+)?")
+# letters then a few digits name things, not instances: x509, sha256, base64, http2, ipv4, HY000
+_TERM = re.compile(r"[A-Za-z]{1,6}\d{1,4}")
 _SPACES = re.compile(r"\s+")
+_HEX = set("0123456789abcdefABCDEF")
 
 
-def _alnum_id(m: re.Match[str]) -> str:
-    tok = m.group(0)
-    digits = sum(ch.isdigit() for ch in tok)
-    return "<id>" if digits >= 2 and any(ch.isalpha() for ch in tok) else tok
+def _pod(m: re.Match[str]) -> str:
+    name, rs, suffix = m.groups()
+    return f"{name}-<pod>" if any(ch.isdigit() for ch in rs + suffix) else m.group(0)
+
+
+def _joined(m: re.Match[str]) -> str:
+    parts = re.split(r"([-_])", m.group(0))
+    words = parts[::2]
+    several = len(words) > 1
+
+    def is_id(w: str) -> bool:
+        digits = sum(ch.isdigit() for ch in w)
+        if not digits or w.isdigit() or len(w) < 4 or _TERM.fullmatch(w):
+            return False
+        # two digits and a letter make an id; so does a hex part of a multi-part id (…-669d)
+        return digits >= 2 or (several and set(w) <= _HEX)
+
+    parts[::2] = ["<id>" if is_id(w) else w for w in words]
+    return "".join(parts)
 
 
 _DIGIT = re.compile(r"\d")
@@ -57,11 +80,12 @@ def fold(message: str) -> str:
 
 
 def _fold(message: str) -> str:
-    text = message
+    text = _POD.sub(_pod, message)
     for rx, repl in _FOLDS:
         text = rx.sub(repl, text)
-    text = _ALNUM_ID.sub(_alnum_id, text)
+    text = _JOINED.sub(_joined, text)
     text = _NUMBER.sub("<n>", text)
+    text = _PLACEHOLDERS.sub("<id>", text)
     text = _SPACES.sub(" ", text).strip()
     return text if len(text) <= MAX_SIGNATURE else text[: MAX_SIGNATURE - 1] + "…"
 
