@@ -10,17 +10,17 @@ import asyncio
 import logging
 import os
 import sys
-from pathlib import Path
 
 from bot.analysts.choose import AnalystUnavailable
 from bot.engine.servers import ConfigError
+from bot.envfile import load_env_file
 from bot.slack.app import StartupError
 from bot.slack.service import build_engine, serve
 from bot.slack.settings import Settings, SettingsError
 
 
 def main() -> int:
-    _load_dotenv()
+    load_env_file()
     level = os.environ.get("RCA_LOG_LEVEL", "INFO").strip().upper()
     logging.basicConfig(
         level=level if level in logging.getLevelNamesMapping() else "INFO",
@@ -45,12 +45,6 @@ def main() -> int:
 def _fail(message: str) -> int:
     print(f"rca-bot: {message}", file=sys.stderr)
     return 2
-
-
-def _load_dotenv() -> None:
-    from dotenv import load_dotenv
-
-    load_dotenv(Path.cwd() / ".env", override=False)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.analysts.choose import MODES, AnalystUnavailable, choose_analyst
 from bot.engine.investigation import Engine
 from bot.engine.servers import ConfigError, apply_data_dir, check_data_dir, load_config
+from bot.envfile import load_env_file
 from bot.render.markdown import render_markdown
 from bot.render.text import ProgressPrinter, render_text
 
@@ -65,7 +66,7 @@ def fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _load_dotenv()
+    load_env_file()
     args = build_parser().parse_args(argv)
     incident = " ".join(args.incident).strip()
     if not incident:
@@ -101,15 +102,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(render_text(report))
     return 0
-
-
-def _load_dotenv() -> None:
-    """Settings from ./.env fill what the environment does not set (never override it)."""
-    try:
-        from dotenv import load_dotenv
-    except ImportError:  # pragma: no cover - a declared dependency
-        return
-    load_dotenv(Path.cwd() / ".env", override=False)
 
 
 if __name__ == "__main__":
