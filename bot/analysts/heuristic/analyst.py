@@ -19,14 +19,13 @@ from datetime import datetime, timedelta
 
 from bot.analysts.heuristic import narrative
 from bot.analysts.heuristic.culprit import Candidate, Deploy, Failure, paths_in, rank, vocabulary
+from bot.analysts.heuristic.hosts import external_hosts
 from bot.analysts.heuristic.impact import Impact, NewSignature, assess
 from bot.analysts.heuristic.mechanisms import BY_KEY
 from bot.analysts.heuristic.observe import Observations, gather
+from bot.analysts.heuristic.spread import Concentration, where_failing
 from bot.engine.report import Report, Trigger
 from bot.engine.session import ToolSession
-
-# a host the failing lines call; `cn=host` names a certificate's subject (ours), not a callee
-_HOST = re.compile(r"(?<![\w.-])(?<!cn=)(?<!CN=)(?:https?://)?((?:[a-z0-9-]+\.)+(?:com|net|io|org|example|cloud|dev|co|internal|local))\b", re.I)
 
 
 @dataclass
@@ -44,6 +43,7 @@ class Verdict:
     first_sign: datetime | None = None
     first_sign_what: str = "the impact"
     prior: str = "often"  # how often this mechanism is set off by a change of ours, here
+    concentration: Concentration | None = None  # the failures all come from one node / host
 
 
 class HeuristicAnalyst:
@@ -56,29 +56,42 @@ class HeuristicAnalyst:
         impact = assess(obs)
         if not impact.detected:
             return narrative.no_incident(incident, obs, impact, self.name, _quiet_confidence(obs))
-        verdict = decide(obs, impact)
+        concentration = await where_failing(tools, impact)
+        verdict = decide(obs, impact, concentration)
         examples = await _confirm(tools, obs, impact, verdict)
         return narrative.incident(incident, obs, impact, verdict, examples, self.name)
 
 
-def decide(obs: Observations, impact: Impact) -> Verdict:
+# mechanisms that only say a connection or a request failed: a fault on one node explains them
+_NODE_EXPLAINS = (None, "backend_conn", "upstream", "timeout", "node")
+
+
+def decide(obs: Observations, impact: Impact, concentration: Concentration | None = None) -> Verdict:
     surge = _traffic_surge(impact)
     scores = mechanism_scores(obs, impact, surge)
     mechanism = max(scores, key=scores.get) if scores and max(scores.values()) > 0.3 else None
+    if concentration is not None and concentration.kind == "node" and mechanism in _NODE_EXPLAINS:
+        # every failing line comes from one node while the service runs on several: that node
+        mechanism = "node"
+        scores["node"] = max(scores.values(), default=0.0) + 1.0
     cause = [n for n in impact.new_signatures if not n.symptom and n.mechanisms.get(mechanism, 0) >= 0.5]
     cause.sort(key=lambda n: -n.during * n.mechanisms.get(mechanism, 0))
-    hosts = sorted({h.lower() for n in cause[:4] for h in _HOST.findall(n.sig.text + " " + n.sig.example)})
+    hosts = []
+    for n in cause[:4]:
+        hosts += [h for h in external_hosts(n.sig.text + " " + n.sig.example) if h not in hosts]
     prior = BY_KEY[mechanism].caused_by_change if mechanism else "often"
     if surge and mechanism in ("capacity", "cpu", "timeout"):
         prior = "rarely"  # the load came from outside; a change of ours must explain it to be named
-    verdict = Verdict(mechanism, scores, cause, Trigger("unknown", None), None, [], surge, hosts, 0.0, prior=prior)
+    verdict = Verdict(mechanism, scores, cause, Trigger("unknown", None), None, [], surge, hosts, 0.0, prior=prior,
+                      concentration=concentration)
     if impact.onset:
         verdict.first_sign, verdict.first_sign_what = _first_sign(impact, mechanism)
     changes = obs.changes()
     if changes and impact.onset:
         failure = _failure(obs, impact, mechanism, cause, verdict)
         verdict.candidates, verdict.ruled_out_late = rank(changes, failure)
-        verdict.culprit = _accept(verdict.candidates, prior)
+        outside = bool(mechanism) and BY_KEY[mechanism].external
+        verdict.culprit = _accept(verdict.candidates, prior, outside)
     if verdict.culprit is not None:
         d = verdict.culprit.deploy
         verdict.trigger = Trigger("commit", d.commits[0].hash) if d.kind == "commit" else Trigger("deploy", d.version)
@@ -115,10 +128,43 @@ def mechanism_scores(obs: Observations, impact: Impact, surge: float | None) -> 
         elif m.metric == "cpu_usage" and not surge:
             # a CPU climb with no more traffic: the work per request grew
             scores["cpu"] += 2.0 + min((m.peak - m.baseline) / 20.0, 3.0)
+    _explained_away(scores, impact, surge)
     # latency with no error mechanism at all: call it what it is
     if not scores and any(m.metric == "response_time_ms" for m in impact.shifts):
         scores["timeout"] += 0.5
     return dict(scores)
+
+
+def _explained_away(scores: Counter[str], impact: Impact, surge: float | None) -> None:
+    """A specific failure mode that was there first explains the broad failures after it.
+
+    Connections reset under a proxy right as its sidecar is OOM-killed, uploads failing once
+    the process is out of file descriptors, timeouts behind a lock: the broad reading
+    (a dependency, a connection, an exception) is the consequence, and volume alone must not
+    let it outvote its cause. A specific signature that only began later explains nothing.
+    """
+    earliest: dict[str, datetime] = {}
+    for n in impact.new_signatures:
+        if n.symptom or n.began is None or n.during < 3:
+            continue
+        for key, strength in n.mechanisms.items():
+            if strength >= 0.5 and (key not in earliest or n.began < earliest[key]):
+                earliest[key] = n.began
+    for m in impact.leading:
+        key = {"memory_usage": "memory", "cpu_usage": None if surge else "cpu"}.get(m.metric)
+        if key and (key not in earliest or m.start < earliest[key]):
+            earliest[key] = m.start
+    damped: set[str] = set()
+    for key, began in earliest.items():
+        mech = BY_KEY[key]
+        if mech.tier != "specific":
+            continue
+        explained = {k for k in scores if BY_KEY[k].tier != "specific"} | set(mech.explains)
+        for other in explained - {key}:
+            if other in scores and (other not in earliest or began <= earliest[other] + timedelta(minutes=1)):
+                damped.add(other)
+    for key in damped:
+        scores[key] *= 0.5
 
 
 def _traffic_surge(impact: Impact) -> float | None:
@@ -154,11 +200,21 @@ def _failure(obs: Observations, impact: Impact, mechanism: str | None, cause: li
     relevant = cause or [n for n in impact.new_signatures if not n.symptom] or impact.new_signatures
     top = max((n.during for n in relevant), default=1) or 1
     failing = [(n.sig.text, n.sig.example, n.sig.component, 0.4 + 0.6 * n.during / top) for n in relevant]
+    # what began before the impact and carried on into it is part of the story even when no
+    # mechanism names it ('slow message handling step=customer_segment_lookup' before the lag)
+    onset = impact.onset
+    precursors = [
+        n for n in impact.new_signatures
+        if n not in relevant and not n.symptom and n.began and onset and n.began <= onset and n.during >= 3
+    ]
+    failing += [(n.sig.text, n.sig.example, n.sig.component, 0.5) for n in precursors]
     new_texts = {n.sig.text for n in impact.new_signatures}
     background = [s.text for s in obs.signatures if s.text not in new_texts]
     paths: set[str] = set()
     for n in relevant:
         paths |= paths_in(n.sig.example) | paths_in(n.sig.text)
+    subjects = " ".join(" ".join(x for x in (n.sig.component or "", n.sig.text, n.sig.example) if x)
+                        for n in [*relevant, *precursors])
     return Failure(
         mechanism=mechanism or "",
         onset=impact.onset,
@@ -168,16 +224,25 @@ def _failure(obs: Observations, impact: Impact, mechanism: str | None, cause: li
         impact_end=impact.end,
         first_sign=v.first_sign,
         first_sign_what=v.first_sign_what,
+        subjects=subjects,
     )
 
 
-def _accept(candidates: list[Candidate], prior: str) -> Candidate | None:
-    """The best candidate, if the evidence is enough to name it."""
+def _accept(candidates: list[Candidate], prior: str, outside: bool = False) -> Candidate | None:
+    """The best candidate, if the evidence is enough to name it.
+
+    For a failure that usually comes from outside (a provider's quota, a certificate, a full
+    disk), sharing words with the failing lines is not enough: the change must touch that kind
+    of thing (the client's config, the certificate, the logging), or its timing alone convicts
+    a template edit that happened to ship seven minutes before a provider started throttling.
+    """
     if not candidates:
         return None
     best = candidates[0]
     if best.recovery >= 1.0 and best.relevance >= 0.2:
         return best  # rolled back and the impact ended with it
+    if outside and not best.touches:
+        return None
     evidence = min(best.relevance, 3.0) + best.tie_evidence
     if prior == "rarely":
         # a dependency, the network or the load: ours only if the change touches it and the

@@ -40,8 +40,13 @@ STOP = frozenset(
     css scss py js ts go rb java readme docs doc md file files line lines value values version
     returning returned return status code will would should could can may might has have had was were
     are is be been being its it's they them their there here what which who how why where instead
-    id ids err msg message""".split()
+    id ids err msg message
+    internal pkg cmd core common util utils helper helpers misc shared modules module include vendor
+    dist build public resources assets""".split()
 )
+# a deployment's service, from its version: orders-worker@2.9.0, api-gateway:1.45.0, billing/v3.2
+_SERVICE_VERSION = re.compile(r"^([a-z][a-z0-9]*(?:[-_.][a-z][a-z0-9]*)*)[@:/]v?\d", re.I)
+_SERVICE_PATH = re.compile(r"^(?:services|apps|svc|cmd)/([a-z][\w-]*)/", re.I)
 
 
 def words(text: str) -> set[str]:
@@ -53,7 +58,9 @@ def words(text: str) -> set[str]:
             if len(part) < 3 or part in STOP or part.isdigit():
                 continue
             out.add(part)
-            if part.endswith("s") and len(part) > 4 and not part.endswith(("ss", "us", "is")):
+            if part.endswith("ies") and len(part) > 5:
+                out.add(part[:-3] + "y")  # bodies -> body, proxies -> proxy
+            elif part.endswith("s") and len(part) > 4 and not part.endswith(("ss", "us", "is")):
                 out.add(part[:-1])
     return out
 
@@ -65,6 +72,20 @@ def field_keys(text: str) -> set[str]:
 
 def paths_in(text: str) -> set[str]:
     return {p.lower().lstrip("./") for p in _PATH.findall(text or "")}
+
+
+def service_of(deploy: Deploy) -> str | None:
+    """Which of our services a deploy ships, when the version or the paths say so (a monorepo)."""
+    m = _SERVICE_VERSION.match(deploy.version)
+    if m:
+        return m.group(1).lower()
+    dirs = {m.group(1).lower() for c in deploy.commits for f in c.files if (m := _SERVICE_PATH.match(f))}
+    return dirs.pop() if len(dirs) == 1 else None
+
+
+def names_service(text: str, service: str) -> bool:
+    """Does a line name this service (`pod/orders-worker-7d9f…`, `upstream=orders-worker.orders.svc`)?"""
+    return re.search(rf"(?<![\w]){re.escape(service)}(?![a-z0-9])", text or "", re.I) is not None
 
 
 @dataclass
@@ -80,6 +101,7 @@ class Failure:
     first_sign: datetime | None = None  # the earliest sign of this failure (precursors included)
     first_sign_what: str = "the impact"
     external_hosts: set[str] = field(default_factory=set)
+    subjects: str = ""  # the failing lines' text, to see which of our services they name
 
     @property
     def words(self) -> set[str]:
@@ -129,20 +151,25 @@ class Candidate:
     tie_what: str | None = None
     territory: float = 0.0  # the part of relevance that is the mechanism's kind of change
     tie_evidence: float = 0.0  # the tie as it counts toward naming this deploy
+    touches: bool = False  # it changes the mechanism's territory or a file the errors name
 
 
 def relevance(
     deploy: Deploy, failure: Failure, common_commit_words: set[str] = frozenset()
-) -> tuple[float, float, Commit | None, list[str]]:
+) -> tuple[float, float, Commit | None, list[str], bool]:
     """How much of what is failing this deploy's commits talk about or touch (0..~3).
 
-    Returns (relevance, of which the mechanism's territory, best commit, reasons).
+    Returns (relevance, of which the mechanism's territory, best commit, reasons, whether it
+    touches the mechanism's territory or a file the errors name).
     """
     mech = BY_KEY.get(failure.mechanism)
     mech_words = set()
     for w in mech.change_words if mech else ():
         mech_words |= words(w) or {w}
-    best, best_territory, best_commit, best_reasons = 0.0, 0.0, None, []
+    mech_files = [re.compile(p, re.I) for p in (mech.change_files if mech else ())]
+    service = service_of(deploy)
+    ships_failing = bool(service and names_service(failure.subjects, service))
+    best, best_territory, best_commit, best_reasons, best_touches = 0.0, 0.0, None, [], False
     for c in deploy.commits:
         cw = words(c.message).union(*(words(f) for f in c.files))
         shared = {w for w in cw & failure.words if w not in common_commit_words}
@@ -152,21 +179,29 @@ def relevance(
         if strong:
             reasons.append("its commit mentions " + ", ".join(strong[:4]) + ", as the failing lines do")
         mshared = cw & mech_words
-        territory = 0.3 * min(len(mshared), 3)
-        if mshared:
-            reasons.append(f"it touches {_label(failure.mechanism)} territory ({', '.join(sorted(mshared)[:4])})")
+        mfiles = sorted(f for f in c.files if any(rx.search(f) for rx in mech_files))
+        territory = 0.3 * min(len(mshared) + len(mfiles), 3)
+        if mshared or mfiles:
+            what = sorted(mshared)[:4] + mfiles[:2]
+            reasons.append(f"it touches {_label(failure.mechanism)} territory ({', '.join(what[:4])})")
         files = {f.lower().lstrip("./") for f in c.files}
         hit_paths = {p for p in failure.paths if any(p.endswith(f) or f.endswith(p) for f in files)}
         if hit_paths:
             score += 1.5
             reasons.append("it changed " + ", ".join(sorted(hit_paths)[:3]) + ", which the errors name")
         score += territory
+        if ships_failing:
+            # a monorepo's deploy of the very service whose lines fail (its pods, its host name)
+            score += 0.5
+            reasons.append(f"it ships {service}, which the failing lines name")
+        touches = territory > 0 or bool(hit_paths)
         if _only_inert_files(c.files):
             score *= 0.3
             territory *= 0.3
+            touches = False
         if score > best:
-            best, best_territory, best_commit, best_reasons = score, territory, c, reasons
-    return best, best_territory, best_commit, best_reasons
+            best, best_territory, best_commit, best_reasons, best_touches = score, territory, c, reasons, touches
+    return best, best_territory, best_commit, best_reasons, best_touches
 
 
 def _distinct(ws: list[str]) -> list[str]:
@@ -197,16 +232,23 @@ def _only_inert_files(files: Iterable[str]) -> bool:
     return all(inert.search(f) for f in files)
 
 
-def tie(deploy: Deploy, failure: Failure) -> tuple[float, bool, str | None]:
+def tie(deploy: Deploy, failure: Failure, services: set[str] = frozenset()) -> tuple[float, bool, str | None]:
     """1.0 when the failure's first movement began as the deploy rolled out, fading over ~20 min.
 
     Also says whether what began is the failure's own first sign (memory starting to climb for
     a leak, the first disk warnings), which ties a deploy more specifically than the impact.
+    When several of our services ship (`services`), a new signature that names some of them
+    ties only their deploys: another service's rollout at the same minute is a coincidence.
     """
     mech = BY_KEY.get(failure.mechanism)
     own = {m for m, d in mech.metrics.items() if d == "up"} - {"error_rate", "response_time_ms"} if mech else set()
+    service = service_of(deploy) if len(services) >= 2 else None
     best, specific, near = 0.0, False, []
     for cp in failure.change_points:
+        if service and cp.subject:
+            named = {s for s in services if names_service(cp.subject, s)}
+            if named and service not in named:
+                continue
         gap = (cp.time - deploy.at).total_seconds() / 60
         if -1 <= gap <= 20:
             score = math.exp(-max(gap, 0.0) / 12.0)
@@ -250,6 +292,7 @@ def rank(deploys: list[Deploy], failure: Failure) -> tuple[list[Candidate], list
     commits = [c for d in deploys for c in d.commits]
     df = Counter(w for c in commits for w in words(c.message).union(*(words(f) for f in c.files)))
     common = {w for w, n in df.items() if len(commits) >= 4 and n >= 0.6 * len(commits)}
+    services = {s for d in deploys if (s := service_of(d))}
     out, late = [], []
     for d in deploys:
         if d.is_rollback_entry:
@@ -259,8 +302,8 @@ def rank(deploys: list[Deploy], failure: Failure) -> tuple[list[Candidate], list
         if d.at > first + timedelta(minutes=5):
             late.append((d, f"landed after the first signs of the failure ({failure.first_sign_what} from {first:%H:%M})"))
             continue
-        rel, territory, commit, rel_reasons = relevance(d, failure, common)
-        t, specific, t_what = tie(d, failure)
+        rel, territory, commit, rel_reasons, touches = relevance(d, failure, common)
+        t, specific, t_what = tie(d, failure, services)
         lag = failure.onset - d.at
         prox = math.exp(-max((first - d.at).total_seconds(), 0) / 60 / 240)
         rb_at = next((r.at for r in rollbacks if r.at > d.at), None)
@@ -272,7 +315,7 @@ def rank(deploys: list[Deploy], failure: Failure) -> tuple[list[Candidate], list
             # weak: a stylesheet does not exhaust a database pool
             weight *= 0.5 + 0.5 * min(1.0, rel / 0.5)
         score = min(rel, 3.0) + weight * t + 1.5 * rec + 0.25 * prox
-        out.append(Candidate(d, rel, t, rec, score, commit, reasons, lag, t_what, territory, weight * t))
+        out.append(Candidate(d, rel, t, rec, score, commit, reasons, lag, t_what, territory, weight * t, touches))
     return sorted(out, key=lambda c: -c.score), late
 
 

@@ -8,12 +8,13 @@ mechanism, but the onset is when users started to hurt.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.analysts.heuristic.mechanisms import classify, is_symptom
 from bot.analysts.heuristic.observe import Observations, Signature, parse_ts
-from bot.analysts.heuristic.series import Shift, count_change, find_shift, minute_series, ramp_start
+from bot.analysts.heuristic.series import Shift, count_change, episodes, find_shift, minute_series, ramp_start
 
 
 @dataclass
@@ -59,6 +60,7 @@ class ChangePoint:
     kind: str  # impact | metric | signature | volume
     metric: str | None = None  # for metric change points
     mechanisms: tuple[str, ...] = ()  # what a new signature points to
+    subject: str = ""  # a new signature's full text: which service, host or pod it is about
 
 
 @dataclass
@@ -74,40 +76,89 @@ class Impact:
     change_points: list[ChangePoint] = field(default_factory=list)
 
 
-# (metric, direction, z, relative noise floor, absolute noise floor, minimum absolute change)
+@dataclass(frozen=True)
+class Spec:
+    """How a metric is judged: which way hurts, how far beyond its noise, against which baseline."""
+
+    metric: str
+    direction: str
+    z: float
+    rel_floor: float  # noise floor relative to the baseline
+    abs_floor: float  # noise floor in the metric's unit
+    min_delta: Callable[[float], float]  # minimum absolute change, from the early baseline
+    window: int | None = None  # a trailing baseline, for series that follow the day's curve
+    rel_delta: float = 0.0  # minimum change relative to the (trailing) baseline
+
+
 IMPACT_METRICS = (
-    ("error_rate", "up", 6.0, 0.5, 0.1, lambda base: max(1.0, 1.5 * base)),
-    ("response_time_ms", "up", 6.0, 0.08, 5.0, lambda base: max(100.0, 0.6 * base)),
-    ("request_rate", "down", 6.0, 0.05, 1.0, lambda base: 0.4 * base),
+    Spec("error_rate", "up", 6.0, 0.5, 0.1, lambda base: max(1.0, 1.5 * base)),
+    Spec("response_time_ms", "up", 6.0, 0.08, 5.0, lambda base: max(100.0, 0.6 * base)),
+    # traffic follows the day: a drop is judged against the last hour, not the morning
+    Spec("request_rate", "down", 6.0, 0.05, 1.0, lambda base: 0.0, window=60, rel_delta=0.35),
 )
 LEADING_METRICS = (
-    ("memory_usage", "up", 6.0, 0.03, 0.5, lambda base: max(8.0, 0.15 * base)),
-    ("cpu_usage", "up", 6.0, 0.08, 1.0, lambda base: max(15.0, 0.5 * base)),
-    ("request_rate", "up", 6.0, 0.08, 1.0, lambda base: 0.5 * base),
+    Spec("memory_usage", "up", 6.0, 0.03, 0.5, lambda base: max(8.0, 0.15 * base)),
+    Spec("cpu_usage", "up", 6.0, 0.08, 1.0, lambda base: max(15.0, 0.5 * base)),
+    Spec("request_rate", "up", 6.0, 0.08, 1.0, lambda base: 0.5 * base),
 )
+# episodes of one impact that come back within this many minutes are one incident
+EPISODE_GAP = 15
 
 
-def _shifts(obs: Observations, specs) -> list[MetricShift]:
+def _shifts(obs: Observations, specs: tuple[Spec, ...], *, merge: bool = False) -> list[MetricShift]:
     out = []
     times = obs.metric_times
     if len(times) < 15:
         return out
-    for metric, direction, z, rel, absf, delta in specs:
-        values = obs.filled(metric)
+    for spec in specs:
+        values = obs.filled(spec.metric)
         if values is None:
             continue
-        base_guess = sorted(values[: max(10, len(values) // 4)])[len(values[: max(10, len(values) // 4)]) // 2]
-        s = find_shift(
-            values, direction=direction, z=z, min_run=3, min_baseline=10, rel_floor=rel, abs_floor=absf,
-            min_delta=delta(abs(base_guess)),
+        early = values[: max(10, len(values) // 4)]
+        base_guess = sorted(early)[len(early) // 2]
+        kwargs = dict(
+            direction=spec.direction, z=spec.z, min_run=3, min_baseline=10, rel_floor=spec.rel_floor,
+            abs_floor=spec.abs_floor, min_delta=spec.min_delta(abs(base_guess)), window=spec.window,
+            rel_delta=spec.rel_delta,
         )
+        s = find_shift(values, **kwargs)
         if s is None:
             continue
+        if merge:
+            s = episodes(values, s, max_gap=EPISODE_GAP, **{k: v for k, v in kwargs.items() if k != "direction"})
         start_i = s.start_index
-        if metric in ("memory_usage", "cpu_usage"):
+        if spec.metric in ("memory_usage", "cpu_usage"):
             start_i = ramp_start(values, s)
         end = times[s.end_index] if s.end_index is not None else None
-        out.append(MetricShift(metric, s, times[start_i], end, times[s.peak_index]))
+        out.append(MetricShift(spec.metric, s, times[start_i], end, times[s.peak_index]))
+    return out
+
+
+def _confirmed_by_server(obs: Observations, ours: list[MetricShift]) -> list[MetricShift]:
+    """Traffic steps down that the metrics server saw and our detector did not.
+
+    Its baseline trails the last hour and its step fit is made for this; a sustained step of
+    traffic down by a third or more is users who can no longer reach us, even with no errors
+    (a TLS handshake they reject, a DNS record gone, a route withdrawn). Only a sustained step
+    counts: a lone spike or a slow ramp is the day's curve or noise.
+    """
+    if any(m.metric == "request_rate" for m in ours):
+        return []
+    out = []
+    for a in obs.anomalies:
+        if a.get("metric") != "request_rate" or a.get("direction") != "down" or a.get("kind") != "step":
+            continue
+        if a.get("sustained") is False:
+            continue
+        start, stop, peak_t = parse_ts(a.get("start")), parse_ts(a.get("end")), parse_ts(a.get("peak_time"))
+        base, peak = a.get("baseline"), a.get("peak")
+        if start is None or not isinstance(base, int | float) or not isinstance(peak, int | float) or base <= 0:
+            continue
+        if peak > 0.65 * base or (stop is not None and stop - start < timedelta(minutes=10)):
+            continue
+        shift = Shift(0, None, float(base), 0.0, float(peak), 0, "down")
+        out.append(MetricShift("request_rate", shift, start, stop, peak_t or start, source="metrics"))
+        break
     return out
 
 
@@ -117,9 +168,11 @@ def _log_error_shift(obs: Observations) -> MetricShift | None:
         return None
     start, end = obs.volume[0][0], obs.volume[-1][0]
     errors = minute_series([(t, e) for t, _, e, _ in obs.volume], start, end)
-    s = find_shift(errors, direction="up", z=6.0, min_run=3, min_baseline=10, rel_floor=0.5, abs_floor=0.5, min_delta=3.0)
+    kwargs = dict(z=6.0, min_run=3, min_baseline=10, rel_floor=0.5, abs_floor=0.5, min_delta=3.0)
+    s = find_shift(errors, direction="up", **kwargs)
     if s is None:
         return None
+    s = episodes(errors, s, max_gap=EPISODE_GAP, **kwargs)
     t = [start + timedelta(minutes=i) for i in range(len(errors))]
     return MetricShift(
         "log_errors_per_min", s, t[s.start_index], t[s.end_index] if s.end_index is not None else None,
@@ -128,8 +181,10 @@ def _log_error_shift(obs: Observations) -> MetricShift | None:
 
 
 def assess(obs: Observations) -> Impact:
-    shifts = _shifts(obs, IMPACT_METRICS)
+    shifts = _shifts(obs, IMPACT_METRICS, merge=True)
+    shifts += _confirmed_by_server(obs, shifts)
     leading = [_dated_by_server(m, obs) for m in _shifts(obs, LEADING_METRICS)]
+    leading = [m for m in leading if not (m.metric == "cpu_usage" and follows_traffic(obs, m.start))]
     log_shift = _log_error_shift(obs)
     candidates = sorted([*shifts, *([log_shift] if log_shift else [])], key=lambda m: m.start)
     if not candidates:
@@ -214,16 +269,40 @@ def change_points(obs: Observations, impact: Impact) -> list[ChangePoint]:
             continue
         if metric == "request_rate" and not _is_surge(a):
             continue  # the day's traffic climbing is not a change
+        if metric == "cpu_usage" and follows_traffic(obs, start):
+            continue  # CPU following the day's traffic: the work per request did not change
         stop = parse_ts(a.get("end"))
         if start <= onset + timedelta(minutes=5) and (stop is None or stop >= lasting):
             out.append(ChangePoint(start, f"{metric.replace('_', ' ')} shift", "metric", metric))
     for n in impact.new_signatures:
         if n.began and not n.symptom and n.during >= 3:
             mechanisms = tuple(k for k, v in n.mechanisms.items() if v >= 0.5)
-            out.append(ChangePoint(n.began, f"'{_short(n.sig.example)}'", "signature", None, mechanisms))
+            subject = " ".join(x for x in (n.sig.component or "", n.sig.text, n.sig.example) if x)
+            out.append(ChangePoint(n.began, f"'{_short(n.sig.example)}'", "signature", None, mechanisms, subject))
     if impact.volume is not None:
         out.append(ChangePoint(impact.volume.start, "log volume step", "volume"))
     return sorted(out, key=lambda c: c.time)
+
+
+def follows_traffic(obs: Observations, start: datetime, *, tolerance: float = 1.15) -> bool:
+    """Does CPU per request stay where it was when CPU climbs?
+
+    CPU that rises with the lunchtime traffic is the day, not a change: no deploy made it and
+    it is no first sign of anything. CPU per request that rises is work per request growing (a
+    regression, debug logging, a slower code path), which is a change point worth tying.
+    """
+    cpu, rate = obs.filled("cpu_usage"), obs.filled("request_rate")
+    if cpu is None or rate is None or not obs.metric_times:
+        return False
+    i = next((k for k, t in enumerate(obs.metric_times) if t >= start), None)
+    if i is None or i < 10:
+        return False
+    per_request = [c / r if r > 0 else float("nan") for c, r in zip(cpu, rate, strict=True)]
+    before = [v for v in per_request[max(0, i - 60) : i] if v == v]
+    after = [v for v in per_request[i : i + 30] if v == v]
+    if len(before) < 10 or len(after) < 5:
+        return False
+    return statistics.median(after) <= tolerance * statistics.median(before)
 
 
 def _is_surge(anomaly: dict) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.analysts.heuristic.hosts import external_hosts, internal_targets
+
 
 @dataclass(frozen=True)
 class Mechanism:
@@ -19,6 +21,9 @@ class Mechanism:
     patterns: tuple[str, ...]
     metrics: dict[str, str] = field(default_factory=dict)  # metric -> direction that supports it
     change_words: tuple[str, ...] = ()  # what a commit that causes it tends to mention or touch
+    # files whose change is this mechanism's territory whatever the commit says (a Dockerfile
+    # for connection-level failures: a new runtime brings new socket defaults)
+    change_files: tuple[str, ...] = ()
     external: bool = False  # usually not a change of ours (a dependency, traffic, infrastructure)
     # how specific its signatures are: 'specific' names a resource or failure mode (pool, heap, DNS);
     # 'broad' names a kind of failure (an exception, a dependency call); 'generic' only says slow
@@ -27,13 +32,29 @@ class Mechanism:
     # (disk, capacity), 'rarely' (a dependency, DNS, a certificate); sets how much a deploy must
     # explain before it is named
     caused_by_change: str = "often"
+    # other specific mechanisms this one explains when both appear (a lock makes statements
+    # time out; an OOM kill drops the connections a proxy was using)
+    explains: tuple[str, ...] = ()
     explain: str = ""  # how it hurts users, appended to the description
+    # what a particular line means, when the line says more than the mechanism does
+    hints: tuple[tuple[str, str], ...] = ()
     fixes_if_change: tuple[str, ...] = ()
     fixes: tuple[str, ...] = ()
 
     def matcher(self) -> re.Pattern[str]:
         return re.compile("|".join(f"(?:{p})" for p in self.patterns), re.I)
 
+    def hint(self, text: str) -> str | None:
+        for pattern, sentence in self.hints:
+            if re.search(pattern, text, re.I):
+                return sentence
+        return None
+
+
+# connection-level failure words, whoever is on the other end
+_CONN_FAIL = (r"connection refused", r"connect(?:ion)? timed out", r"reset by peer", r"econnreset", r"econnrefused",
+              r"broken pipe", r"epipe", r"connection (?:reset|closed|terminated|termination|aborted)",
+              r"socket hang up", r"no route to host", r"ehostunreach", r"network is unreachable", r"dial \w+ \S+ i/o timeout")
 
 MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
@@ -41,7 +62,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "database connection pool exhaustion",
         (
             r"(?<!worker )(?<!thread )(?<!process )pool (?:is )?exhausted",
-            r"connection pool",
+            r"connection pool(?! is full, discarding)",
             r"(?:acquir\w*|obtain\w*|get(?:ting)?|checkout) (?:a )?(?:database |db )?connection",
             r"too many (?:client|database )?connections",
             r"remaining connection slots",
@@ -53,6 +74,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         {"response_time_ms": "up", "error_rate": "up"},
         ("pool", "connection", "connections", "database", "db", "datasource", "max_connections", "pool_size",
          "maxpoolsize", "hikari", "pgbouncer", "sqlalchemy"),
+        explains=("db_overload",),
         explain="requests wait for a free database connection, time out and fail",
         fixes_if_change=(
             "Roll back {ref} (or revert {commit}) to restore the previous pool settings; confirm the error rate falls.",
@@ -69,23 +91,29 @@ MECHANISMS: tuple[Mechanism, ...] = (
         (
             r"out of memory",
             r"\boom\b",
-            r"oomkill",
+            r"oom_?kill",
             r"memoryerror",
             r"cannot allocate memory",
             r"heap (?:space|out|limit|exhausted)",
             r"gc overhead",
-            r"memory (?:usage )?(?:high|limit|pressure|exceeded)",
+            r"memory ?(?:usage )?(?:high|limit|pressure|exceeded)",
+            r"memory (?:usage )?(?:above|over|at) (?:<n>|\d+)%",
             r"sigkill",
             r"exit code 137",
+            r"exit_code=137",
             r"allocation failed",
         ),
         {"memory_usage": "up"},
-        ("cache", "caching", "memory", "session", "sessions", "buffer", "leak", "heap", "store", "in-process",
-         "unbounded", "lru", "ttl", "retain", "global", "memo", "pool"),
+        ("cache", "caching", "memory", "session", "sessions", "buffer", "buffering", "leak", "heap", "store",
+         "in-process", "unbounded", "lru", "ttl", "retain", "global", "memo", "pool", "body", "bodies", "payload",
+         "capture", "sidecar", "limits"),
+        explains=("backend_conn", "code_error"),
         explain="processes grow until they are killed and restarted, dropping in-flight requests",
+        hints=((r"istio-proxy|envoy|sidecar|linkerd",
+                "the killed container is the service mesh sidecar, so every connection through it drops with it"),),
         fixes_if_change=(
             "Roll back {ref} (or revert {commit}); memory should stop climbing right after.",
-            "Bound the new cache (size limit / TTL) or move it out of process (e.g. Redis) before re-shipping.",
+            "Bound what the change keeps in memory (size limit / TTL, no whole bodies buffered) or raise the container's memory limit to fit it, before re-shipping.",
         ),
         fixes=(
             "Take a heap profile of a growing worker to find what accumulates.",
@@ -99,15 +127,12 @@ MECHANISMS: tuple[Mechanism, ...] = (
             r"lock (?:wait )?timeout",
             r"deadlock",
             r"waiting for (?:a )?lock",
-            r"canceling statement",
-            r"statement_timeout",
-            r"statement timeout",
             r"lock wait",
             r"could not obtain lock",
             r"relation \S+ is locked",
             r"table (?:is )?locked",
             r"(?:holding|held|blocked by|waiting on) (?:\w+ ){0,2}locks?\b",
-            r"long[- ]running (?:transaction|query|statement)",
+            r"long[- ]running (?:transaction|migration)",
             r"transaction (?:has been )?open for",
             r"lock contention",
         ),
@@ -115,6 +140,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         ("migration", "migrations", "migrate", "alter", "column", "index", "schema", "backfill", "lock",
          "not null", "default", "ddl", "table", "transaction", "transactions", "batch", "bulk", "job", "jobs",
          "cron", "isolation"),
+        explains=("db_overload",),
         explain="queries on the locked table wait, exceed their timeouts and fail",
         fixes_if_change=(
             "Stop or finish the migration from {ref} ({commit}); if it is still running, cancel the blocking statement.",
@@ -123,6 +149,32 @@ MECHANISMS: tuple[Mechanism, ...] = (
         fixes=(
             "Find the blocking session (pg_locks / SHOW PROCESSLIST) and end it.",
             "Set lock_timeout on migrations and long jobs so they fail instead of blocking traffic.",
+        ),
+    ),
+    Mechanism(
+        "db_overload",
+        "database overload (queries running past their statement timeout)",
+        (
+            r"statement[ _]timeout",
+            r"querycanceled",
+            r"query (?:timed? ?out|timeout)",
+            r"max_execution_time",
+            r"database (?:is )?(?:overloaded|too busy)",
+            r"too many (?:queries|statements)",
+        ),
+        {"response_time_ms": "up", "error_rate": "up", "cpu_usage": "up"},
+        ("cache", "caching", "cached", "key", "keys", "query", "queries", "index", "orm", "n+1", "eager", "prefetch",
+         "join", "pagination", "select", "scan", "invalidate", "invalidation", "warm", "ttl", "namespace", "read"),
+        explain="queries take longer than their time limit because the database is doing more (or heavier) work "
+                "than it can, and the requests that wait on them fail",
+        fixes_if_change=(
+            "Roll back {ref} ({commit}); database load and query times should fall right after.",
+            "Before re-shipping, find the queries the change added or made heavier, or the cache it stopped hitting "
+            "(pg_stat_statements, the slow-query log, the cache hit ratio); warm a new cache before switching to it.",
+        ),
+        fixes=(
+            "Find the heaviest queries now (pg_stat_activity / pg_stat_statements) and check the cache hit ratio.",
+            "Protect the database meanwhile: cap concurrency per pod and keep statement timeouts short so requests fail fast.",
         ),
     ),
     Mechanism(
@@ -144,18 +196,45 @@ MECHANISMS: tuple[Mechanism, ...] = (
         ),
     ),
     Mechanism(
+        "fd_exhaustion",
+        "file descriptor exhaustion (too many open files or sockets: a descriptor leak)",
+        (r"too many open files", r"\bemfile\b", r"\benfile\b", r"errno\W{0,3}24\b", r"\bopen_?fds?\b",
+         r"file descriptors?\b", r"\bfd (?:limit|count|leak|usage)", r"\bulimit\b", r"too many sockets",
+         r"(?:socket|descriptor) leak"),
+        {},
+        ("client", "clients", "session", "sessions", "close", "closing", "open", "file", "socket", "sockets",
+         "connection", "connections", "stream", "streams", "upload", "download", "handle", "handles", "resource",
+         "context", "leak", "boto3", "per", "each", "reuse"),
+        explains=("upstream", "backend_conn", "code_error", "disk"),
+        explain="every leaked file or socket stays open until the process reaches its descriptor limit; after that "
+                "each new connection, file or upload fails",
+        fixes_if_change=(
+            "Roll back {ref} ({commit}) and restart the affected pods to release the descriptors already leaked; open files should stop climbing.",
+            "Close what the change opens (one shared client instead of one per task, files and responses closed in a context manager) and add a test that counts open descriptors.",
+        ),
+        fixes=(
+            "Restart the affected pods to release descriptors now; find what holds them (ls /proc/<pid>/fd, lsof) and which code path opens them.",
+            "Alert on open descriptors against the limit (process_open_fds / process_max_fds).",
+        ),
+    ),
+    Mechanism(
         "tls",
         "TLS certificate failure (an expired or invalid certificate)",
         (r"certificate", r"\bx509\b", r"\bssl\b", r"\btls\b", r"tls handshake", r"cert(?:ificate)? (?:has )?expired",
-         r"expired cert", r"unable to get local issuer", r"handshake fail", r"pkix path", r"self[- ]signed"),
+         r"expired cert", r"unable to get local issuer", r"handshake fail", r"pkix path", r"self[- ]signed",
+         r"unknown (?:certificate )?authority", r"bad certificate", r"certificate chain", r"intermediate"),
         {"error_rate": "up"},
-        ("cert", "certificate", "tls", "ssl", "ca", "truststore", "keystore"),
+        ("cert", "certs", "certificate", "certificates", "tls", "ssl", "ca", "truststore", "keystore", "chain",
+         "intermediate", "pem", "renew", "renewed", "issuer"),
         external=True,
         caused_by_change="rarely",
         explain="connections fail during the handshake",
-        fixes_if_change=("Roll back {ref} ({commit}) to restore the previous TLS settings.",),
-        fixes=("Renew or replace the certificate and reload the services that use it.",
-               "Monitor certificate expiry (alert 30 and 7 days ahead)."),
+        hints=((r"handshake error from|remote error: tls: (?:bad certificate|unknown certificate authority)",
+                "the clients are rejecting the certificate we present (an incomplete chain, a wrong or unknown issuer), "
+                "so they cannot connect at all and their requests never reach us"),),
+        fixes_if_change=("Roll back {ref} ({commit}) to restore the previous certificate / TLS settings; check the served chain with `openssl s_client -showcerts`.",),
+        fixes=("Renew or replace the certificate (with its full chain) and reload the services that use it.",
+               "Monitor certificate expiry and the served chain (alert 30 and 7 days ahead; a synthetic TLS check)."),
     ),
     Mechanism(
         "dns",
@@ -173,11 +252,97 @@ MECHANISMS: tuple[Mechanism, ...] = (
                "Cache resolutions and alert on resolution failures."),
     ),
     Mechanism(
+        "node",
+        "a faulty node (network or hardware trouble on one host)",
+        (r"\bkernel:", r"\bnic\b.{0,30}(?:down|reset|hang|error)", r"link (?:is )?down", r"\btx (?:timeout|hang)",
+         r"found a tx that wasn'?t completed", r"transmit (?:queue )?\S* ?timed out", r"packet loss", r"dropped packets",
+         r"node ?(?:not ?ready|notready|unreachable|pressure)", r"networkunavailable", r"kerneldeadlock",
+         r"hardware error", r"machine check", r"soft lockup", r"hung task", r"\beth\d\b", r"\bens\d+\b"),
+        {},
+        ("node", "nodes", "affinity", "kernel", "network", "cni", "nodepool", "instance", "ami", "drain"),
+        external=True,
+        caused_by_change="rarely",
+        explains=("backend_conn", "upstream", "timeout"),
+        explain="requests handled by the pods on that node fail or stall, while the same service on other nodes is fine",
+        fixes=(
+            "Cordon and drain the node{node} so its pods move to healthy nodes; replace the instance if it does not recover.",
+            "Check the node's kernel and NIC logs and the cloud provider's instance health; spread replicas across nodes and zones (topology spread, anti-affinity).",
+        ),
+    ),
+    Mechanism(
+        "rate_limited",
+        "rate limiting by a dependency (HTTP 429 Too Many Requests from a service we call)",
+        (r"too many requests", r"\b429\b", r"rate[- ]?limit(?:ed|ing| exceeded| of)?", r"throttl",
+         r"quota (?:exceeded|exhausted)", r"throughput limit", r"retry[-_ ]after", r"request limit"),
+        {},
+        ("client", "clients", "config", "debounce", "debounced", "prefetch", "retry", "retries", "concurrency",
+         "batch", "batching", "poll", "polling", "parallel", "rate", "limit", "quota", "throttle", "backoff",
+         "cache", "caching", "calls", "suggestions", "keystroke"),
+        external=True,
+        caused_by_change="sometimes",
+        explain="the provider rejects our calls above its quota, so the requests that need it fail",
+        fixes_if_change=(
+            "Roll back {ref} ({commit}): it raised how often we call the provider; the 429s should stop once our call rate is back under the quota.",
+            "Before re-shipping, keep the call rate under the quota: debounce, cache or batch the calls, and honour Retry-After with backoff.",
+        ),
+        fixes=(
+            "Compare our call rate to the provider with its quota (their dashboard / status page) and ask for a higher limit if the volume is legitimate.",
+            "Honour Retry-After with exponential backoff and jitter, cache or batch calls, and queue non-urgent sends so retries do not amplify the throttling.",
+        ),
+    ),
+    Mechanism(
+        "thread_pool",
+        "thread pool starvation (a bounded executor saturated, new tasks rejected)",
+        (r"rejectedexecution", r"threadpoolexecutor", r"thread ?pool (?:is )?(?:exhausted|full|saturated|starv\w*|busy)",
+         r"executor \S+ (?:is )?(?:busy|saturated|full|exhausted)", r"\bactive=(\d+)/\1\b",
+         r"no (?:idle|free|available) threads?", r"threads? (?:starv\w*|exhausted)", r"rejected from \S*executor",
+         r"executor(?:service)? (?:queue )?(?:is )?full", r"blocked threads?"),
+        {"response_time_ms": "up", "error_rate": "up"},
+        ("executor", "executors", "thread", "threads", "threadpool", "pool", "async", "concurrency", "bounded",
+         "queue", "parallel", "worker", "workers", "offload", "background"),
+        explains=("code_error", "timeout", "capacity"),
+        explain="work waits for a free thread in a bounded pool; once its queue is full, new tasks are rejected and "
+                "the requests behind them fail",
+        fixes_if_change=(
+            "Roll back {ref} (or revert {commit}); the executor should drain and rejections stop.",
+            "Size the executor (threads and queue) for peak load, or keep slow work off the request path, and load-test it before re-shipping.",
+        ),
+        fixes=(
+            "Find what holds the threads (a thread dump: jstack / py-spy dump) and scale out meanwhile.",
+            "Alert on executor saturation (active == max, queue depth) before tasks are rejected.",
+        ),
+    ),
+    Mechanism(
+        "backlog",
+        "consumer lag (messages processed slower than they arrive, so a backlog builds)",
+        (r"consumer lag", r"\blag(?:ging)? (?:above|over|exceed\w*|too high|grow\w*|behind)", r"too far behind",
+         r"fall(?:ing|en)? behind", r"\bbacklog\b", r"queue depth", r"poll[._ ]interval", r"rebalanc\w*",
+         r"slow (?:message|event|record|batch|job|task)s?\b", r"messages? (?:pending|unacked|waiting)",
+         r"(?:projection|consumer|replica|replication|indexer) (?:is )?(?:lagging|behind|stale)", r"\bstale (?:read|data|projection)",
+         r"(?:offset|lag)=(?:<n>|\d+) .{0,40}threshold"),
+        {},
+        ("consumer", "consumers", "handler", "handlers", "message", "messages", "event", "events", "batch",
+         "lookup", "lookups", "enrich", "enrichment", "projector", "projection", "poll", "partition", "partitions",
+         "concurrency", "prefetch", "kafka", "queue", "topic", "per"),
+        caused_by_change="sometimes",
+        explains=("timeout", "code_error", "backend_conn"),
+        explain="the consumer handles messages slower than they arrive, so the data it maintains falls further "
+                "behind and the reads that need fresh data fail or go stale",
+        fixes_if_change=(
+            "Roll back {ref} ({commit}); consumer lag should start falling right after.",
+            "Keep per-message work cheap before re-shipping: batch or cache the new lookups, or move them off the consumer's hot path.",
+        ),
+        fixes=(
+            "Scale the consumers out (up to the partition count) and find the slow step in message handling.",
+            "Alert on consumer lag (messages and seconds behind), not only on the errors it eventually causes.",
+        ),
+    ),
+    Mechanism(
         "capacity",
-        "capacity saturation under a traffic surge (request queues and worker pools full)",
+        "capacity saturation (request queues and worker pools full)",
         (r"queue (?:is )?full", r"saturat", r"rejecting (?:new )?(?:requests?|connections?)", r"too many requests",
          r"backpressure", r"shedding", r"rate limit(?:ed| exceeded)",
-         r"worker(?:s| pool)? (?:busy|exhausted|saturated)", r"thread pool", r"all workers busy",
+         r"worker(?:s| pool)? (?:busy|exhausted|saturated)", r"all workers busy",
          r"timed out in queue", r"request queue", r"load shed", r"overload", r"throttl"),
         {"request_rate": "up", "cpu_usage": "up", "response_time_ms": "up"},
         ("worker", "workers", "thread", "threads", "concurrency", "replicas", "autoscal", "hpa", "scale",
@@ -193,13 +358,37 @@ MECHANISMS: tuple[Mechanism, ...] = (
         ),
     ),
     Mechanism(
+        "backend_conn",
+        "connection failures between a proxy and our own backend (connections closed or reset under the proxy)",
+        (r"upstream prematurely closed", r"upstream connect error", r"disconnect/reset before headers",
+         r"no live upstreams", r"while (?:connecting to|reading (?:response header )?from|sending (?:request )?to) upstream",
+         r"upstream (?:timed out|reset|closed)", r"keep-?alive", r"\b502 bad gateway\b"),
+        {"error_rate": "up"},
+        ("keepalive", "keep-alive", "keep_alive", "timeout", "timeouts", "socket", "sockets", "agent", "runtime",
+         "upgrade", "bootstrap", "proxy", "ingress", "nginx", "envoy", "headers", "idle", "graceful", "shutdown"),
+        change_files=(r"(?:^|/)dockerfile[^/]*$", r"(?:^|/)\.nvmrc$", r"(?:^|/)\.node-version$", r"(?:^|/)\.python-version$",
+                      r"(?:^|/)\.tool-versions$", r"(?:^|/)runtime\.txt$", r"(?:^|/)(?:server|main|index|app)\.[jt]s$",
+                      r"(?:nginx|envoy|haproxy|ingress)[^/]*\.(?:conf|ya?ml)$"),
+        tier="broad",
+        explain="the proxy in front of our service gets its connection closed or reset by the backend, and answers 502",
+        hints=((r"prematurely closed|reset before headers|keep-?alive",
+                "the backend closes connections the proxy still reuses: the backend's keep-alive (idle) timeout is "
+                "shorter than the proxy's, or the backend restarts under it"),),
+        fixes_if_change=(
+            "Roll back {ref} ({commit}); the 502s should stop once the previous runtime / server settings are back.",
+            "Set the backend's keep-alive timeout above the proxy's idle timeout (Node: server.keepAliveTimeout and headersTimeout above the load balancer's) before re-shipping.",
+        ),
+        fixes=(
+            "Find which side closes the connections: compare the backend's keep-alive / idle timeouts with the proxy's, and check for backend restarts.",
+            "Retry idempotent requests once on a closed upstream connection at the proxy (proxy_next_upstream).",
+        ),
+    ),
+    Mechanism(
         "upstream",
         "an external dependency failing (upstream timeouts and gateway errors)",
         (r"upstream", r"gateway time-?out", r"bad gateway", r"circuit(?: breaker)?.{0,20}open", r"\bopen circuit",
          r"service unavailable", r"provider", r"third[- ]party", r"\bvendor\b",
-         r"https?://", r"(?:->|returned|status|responded(?: with)?)\s*5\d\d\b",
-         r"connection refused", r"connect(?:ion)? timed out", r"reset by peer", r"econnreset", r"econnrefused",
-         r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\.(?:com|net|io|org|example|cloud|dev)\b"),
+         r"https?://", r"(?:->|returned|status|responded(?: with)?)\s*5\d\d\b", *_CONN_FAIL),
         {"error_rate": "up", "response_time_ms": "up"},
         ("client", "sdk", "timeout", "timeouts", "retry", "retries", "endpoint", "url", "http", "integration",
          "api", "breaker", "upstream", "gateway"),
@@ -247,7 +436,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "cpu",
         "CPU saturation (requests slowed by compute-bound work)",
-        (r"\bcpu\b", r"throttl", r"event loop (?:blocked|lag)", r"slow (?:query|request)", r"n\+1"),
+        (r"\bcpu\b", r"cpu throttl", r"throttled_pct", r"event loop (?:blocked|lag)", r"slow (?:query|request)", r"n\+1"),
         {"cpu_usage": "up", "response_time_ms": "up"},
         ("regex", "loop", "query", "queries", "n+1", "serializ", "render", "compute", "algorithm", "sort",
          "index", "cache", "eager", "prefetch", "orm", "select_related"),
@@ -277,27 +466,45 @@ BY_KEY = {m.key: m for m in MECHANISMS}
 # when users were hurt, not why.
 _METHOD = r"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)"
 SYMPTOM = re.compile(
-    rf"^{_METHOD} \S+ (?:<n>|\d{{3}}\b)"
+    rf"^\"?{_METHOD} /\S*"
     r"|\b(?:returned|returning|responded with|status(?: code)?)\s*(?:<n>|5\d\d\b)"
     r"|\b(?:request|handler|call) failed\b",
     re.I,
 )
-_ACCESS_LOG = re.compile(rf"^{_METHOD} /\S* (?:<n>|\d{{3}}\b)", re.I)
-_FIELD_METHOD = re.compile(rf"\b(?:method|verb|http_method)=\"?{_METHOD}\b", re.I)
-_FIELD_ROUTE = re.compile(r"\b(?:path|route|uri|url|endpoint)=\"?/", re.I)
-_FIELD_STATUS = re.compile(r"\b(?:status|status_code|http_status|code)=\"?(?:<n>|\d{3}\b)", re.I)
+# `GET /x 500`, `"GET /x HTTP/1.1" 502`, `GET /x -> 503`, `GET /x status=500 ...`
+_ACCESS_HEAD = re.compile(rf"^\"?{_METHOD} /\S*?(?: HTTP/[\d.]+)?\"?(?=\s|$)", re.I)
+_ACCESS_STATUS = re.compile(r"\s+(?:(?:->|=>|-|:)\s*)?(?:<n>|\d{3}\b)")
+_COMBINED = re.compile(rf"\"{_METHOD} /\S* HTTP/[\d.]+\" (?:<n>|\d{{3}}\b)", re.I)
+_FIELD_METHOD = re.compile(rf"\b(?:method|verb|http_method|http\.method|request_method)[=:]\s*\"?{_METHOD}\b", re.I)
+_FIELD_ROUTE = re.compile(r"\b(?:path|route|uri|url|endpoint|target|request_uri|http\.(?:target|route|url))[=:]\s*\"?/", re.I)
+_FIELD_STATUS = re.compile(
+    r"\b(?:status|status_?code|http_?status|http\.status_code|response_?code|response_status|code)[=:]\s*\"?(?:<n>|\d{3}\b)",
+    re.I,
+)
 
 
 def is_access_log(signature: str) -> bool:
     """A request log line in any format: `GET /x 500 ...`, or method/path and status as fields."""
     text = signature.strip()
-    if _ACCESS_LOG.match(text):
+    head = _ACCESS_HEAD.match(text)
+    if head and (_ACCESS_STATUS.match(text, head.end()) or _FIELD_STATUS.search(text, head.end())):
+        return True
+    if _COMBINED.search(text):
         return True
     return bool(_FIELD_STATUS.search(text) and (_FIELD_METHOD.search(text) or _FIELD_ROUTE.search(text)))
 
 
 _COMPILED = {m.key: m.matcher() for m in MECHANISMS}
 _DAMP = {"broad": 0.4, "generic": 0.2}
+# a line about a call we made (to a provider, a URL, a named host), not a request we received
+_OUTBOUND = re.compile(
+    r"provider|upstream|vendor|third[- ]party|https?://|\bsdk\b|(?:dest|host|target|endpoint|url|remote)[=:]"
+    r"|\b(?:calling|call to|request to|sending to|send(?:ing)? failed|request failed|from the)\b",
+    re.I,
+)
+_INBOUND_CLIENT = re.compile(r"\b(?:client|remote_addr|ip|ua|user_agent)[=:]", re.I)
+_CONN_FAIL_RX = re.compile("|".join(_CONN_FAIL), re.I)
+_PROXY = re.compile(r"\b(?:nginx|envoy|haproxy|ingress|istio|traefik|proxy|sidecar|gateway)\b", re.I)
 
 
 def classify(signature: str, component: str | None = None, example: str | None = None) -> dict[str, float]:
@@ -306,6 +513,9 @@ def classify(signature: str, component: str | None = None, example: str | None =
     A line that names a specific failure mode (a pool, the heap, DNS, a certificate) is about
     that mode even when it also names a dependency or says 'timeout': the broader readings are
     damped, so 'tls: expired certificate' from a partner host is a certificate problem first.
+    Whose failure it is comes from who is on the other end: a 429 in a call to a provider is the
+    provider throttling us, a 429 we answer is our own limit; a connection reset from an
+    in-cluster host or under a proxy is our own backend, from a partner's host theirs.
     """
     if is_access_log(signature):
         return {}
@@ -316,6 +526,10 @@ def classify(signature: str, component: str | None = None, example: str | None =
         hits = len({m.group(0).lower() for m in rx.finditer(text)})
         if hits:
             out[key] = min(1.0, 0.6 + 0.2 * (hits - 1))
+    theirs = external_hosts(text)
+    if theirs:
+        out["upstream"] = min(1.0, out.get("upstream", 0.4) + 0.2)
+    _whose(out, text, theirs)
     tiers = {BY_KEY[k].tier for k in out}
     if "specific" in tiers:
         for k in out:
@@ -323,9 +537,28 @@ def classify(signature: str, component: str | None = None, example: str | None =
     elif "broad" in tiers and "timeout" in out:
         out["timeout"] *= 0.3
     # an exception raised *by* a dependency call is the dependency's failure, not our code
-    if "code_error" in out and "upstream" in out:
+    if "code_error" in out and ("upstream" in out or "backend_conn" in out):
         out["code_error"] *= 0.5
     return out
+
+
+def _whose(out: dict[str, float], text: str, theirs: list[str]) -> None:
+    """Settle readings that depend on who is on the other end of the failing call."""
+    if "rate_limited" in out:
+        outbound = bool(theirs) or bool(_OUTBOUND.search(_INBOUND_CLIENT.sub(" ", text)))
+        if outbound:
+            out.pop("capacity", None)  # their limit, not our saturation
+        else:
+            del out["rate_limited"]  # we rejected the caller: our own limiter
+    if theirs:
+        out.pop("backend_conn", None)  # a partner's host closed on us: theirs
+        return
+    ours = internal_targets(text)
+    if "backend_conn" in out or (ours and "upstream" in out and _CONN_FAIL_RX.search(text)) or (
+        "upstream" in out and _PROXY.search(text) and re.search(r"upstream", text, re.I)
+    ):
+        # a proxy's upstream, or an in-cluster host, is a backend of ours
+        out["backend_conn"] = max(out.get("backend_conn", 0.0), out.pop("upstream", 0.0))
 
 
 def is_symptom(signature: str, component: str | None = None, example: str | None = None) -> bool:

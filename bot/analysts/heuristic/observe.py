@@ -8,6 +8,8 @@ is missing leaves its part empty; the analysis says what it could not see.
 from __future__ import annotations
 
 import asyncio
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -169,7 +171,12 @@ async def gather(tools: ToolSession) -> Observations:
         obs.metric_points = points
         obs.metric_times = [parse_ts(p["timestamp"]) for p in points]
     if summary:
-        obs.signatures = [_signature(s) for s in summary.get("signatures", []) if isinstance(s, dict)]
+        obs.signatures = merge_families([_signature(s) for s in summary.get("signatures", []) if isinstance(s, dict)])
+        unreadable = [str(f) for f in summary.get("unreadable") or [] if isinstance(f, str)]
+        if unreadable:
+            obs.missing[f"log file{'s' if len(unreadable) > 1 else ''} {', '.join(unreadable)}"] = (
+                "in no log format the logs server can parse, so their lines are in none of the counts"
+            )
         obs.volume = sorted(
             (parse_ts(v[0]), int(v[1]), int(v[2]), int(v[3]) if len(v) > 3 else 0)
             for v in summary.get("volume", [])
@@ -200,6 +207,50 @@ async def gather(tools: ToolSession) -> Observations:
             obs.deploys.append(Deploy(str(d["version"]), at, str(d.get("status") or "success"), [c for c in cs if c]))
         obs.deploys.sort(key=lambda d: d.at)
     return obs
+
+
+# What still varies inside one message after the server's folding: a request line quoted in a
+# proxy's error (`request: "GET /api/cart HTTP/1.1"`), a URL's path and query, a placeholder
+# with the rest of an id glued to it (`<id>fbd`). Lines that differ only there are one message.
+_QUOTED_REQUEST = re.compile(r'"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^"]*(?:"|…?$)')
+_URL_PATH = re.compile(r"(https?://[^/\s\"']+)/[^\s\"']*")
+_GLUED = re.compile(r"(<[a-z]+>)[A-Za-z0-9]+|[A-Za-z0-9]+(<[a-z]+>)")
+
+
+def family(text: str) -> str:
+    """The message a signature belongs to, for counting one failure once."""
+    text = _QUOTED_REQUEST.sub('"<request>"', text)
+    text = _URL_PATH.sub(r"\1/…", text)
+    return _GLUED.sub(lambda m: m.group(1) or m.group(2), text)
+
+
+def merge_families(signatures: list[Signature]) -> list[Signature]:
+    """One signature per message: per-endpoint or per-id variants of one line merged.
+
+    A proxy's error names the request it failed (`request: "GET /api/cart"`), so one failure
+    arrives as five signatures; counted apart, each looks small, and five look like five causes.
+    The merged signature keeps the largest member's text and example.
+    """
+    groups: dict[tuple[str, str | None, str], list[Signature]] = defaultdict(list)
+    for s in signatures:
+        groups[(s.level, s.component, family(s.text))].append(s)
+    out = []
+    for members in groups.values():
+        if len(members) == 1:
+            out.append(members[0])
+            continue
+        top = max(members, key=lambda m: m.count)
+        per_minute: dict[datetime, int] = defaultdict(int)
+        for m in members:
+            for t, c in m.per_minute:
+                per_minute[t] += c
+        firsts = [m.first_seen for m in members if m.first_seen]
+        lasts = [m.last_seen for m in members if m.last_seen]
+        out.append(Signature(
+            top.text, top.level, top.component, sum(m.count for m in members),
+            min(firsts) if firsts else None, max(lasts) if lasts else None, sorted(per_minute.items()), top.example,
+        ))
+    return sorted(out, key=lambda s: -s.count)
 
 
 def _signature(s: dict[str, Any]) -> Signature:

@@ -48,31 +48,39 @@ def find_shift(
     rel_floor: float = 0.05,
     abs_floor: float = 1e-6,
     min_delta: float = 0.0,
+    window: int | None = None,
+    rel_delta: float = 0.0,
+    start_at: int = 0,
 ) -> Shift | None:
     """The first sustained shift away from the baseline of the points before it.
 
-    Scans left to right; the baseline for a candidate point is everything before it (at least
-    `min_baseline` points). A candidate is sustained when at least `min_run` of the next
-    `min_run + 1` points are beyond `z` spreads (and `min_delta` in absolute terms).
+    Scans left to right from `start_at`; the baseline for a candidate point is everything
+    before it (at least `min_baseline` points), or only the last `window` points for a series
+    that drifts through the day (traffic), so the day's curve is not mistaken for a drop and a
+    real step is measured against where the series just was. A candidate is sustained when at
+    least `min_run` of the next `min_run + 1` points are beyond `z` spreads (and `min_delta`,
+    and `rel_delta` of the baseline, in absolute terms).
     """
     n = len(values)
     sign = 1 if direction == "up" else -1
-    for i in range(min_baseline, n):
-        base, spread = robust_stats(values[:i], rel_floor=rel_floor, abs_floor=abs_floor)
-        limit = max(z * spread, min_delta)
+    for i in range(max(min_baseline, start_at), n):
+        base, spread = robust_stats(values[max(0, i - window) if window else 0 : i], rel_floor=rel_floor, abs_floor=abs_floor)
+        limit = max(z * spread, min_delta, rel_delta * abs(base))
 
         def beyond(v: float, base: float = base, limit: float = limit) -> bool:
             return sign * (v - base) > limit
 
         if not beyond(values[i]):
             continue
-        window = values[i : i + min_run + 1]
-        hits = sum(1 for v in window if beyond(v))
-        if hits < min(min_run, len(window)) or len(window) < min(min_run, n - i):
+        ahead = values[i : i + min_run + 1]
+        hits = sum(1 for v in ahead if beyond(v))
+        if hits < min(min_run, len(ahead)) or len(ahead) < min(min_run, n - i):
             continue
         # found: walk back while the previous point is already clearly off baseline (a ramp's foot)
         start = i
-        while start - 1 >= min_baseline and sign * (values[start - 1] - base) > max(2.5 * spread, min_delta / 2):
+        while start - 1 >= max(min_baseline, start_at) and sign * (values[start - 1] - base) > max(
+            2.5 * spread, max(min_delta, rel_delta * abs(base)) / 2
+        ):
             start -= 1
         # end: first point after which the series stays near baseline for min_run points
         end = None
@@ -87,6 +95,26 @@ def find_shift(
         peak_index = start + segment.index(peak)
         return Shift(start, end, base, spread, peak, peak_index, direction)
     return None
+
+
+def episodes(values: list[float], first: Shift, *, max_gap: int = 15, **kwargs) -> Shift:
+    """One impact from episodes that come back within `max_gap` points of each other.
+
+    Repeated OOM kills, a flapping dependency or a crash loop put the series back at baseline
+    for a few minutes between bursts; an SRE calls that one incident that has not ended, not
+    an incident that ended at the first lull. Returns `first` extended to the last episode.
+    """
+    merged = first
+    while merged.end_index is not None:
+        nxt = find_shift(values, direction=merged.direction, start_at=merged.end_index, **kwargs)
+        if nxt is None or nxt.start_index - merged.end_index > max_gap:
+            break
+        sign = 1 if merged.direction == "up" else -1
+        peak, peak_index = (
+            (nxt.peak, nxt.peak_index) if sign * (nxt.peak - merged.peak) > 0 else (merged.peak, merged.peak_index)
+        )
+        merged = Shift(merged.start_index, nxt.end_index, merged.baseline, merged.spread, peak, peak_index, merged.direction)
+    return merged
 
 
 def ramp_start(values: list[float], shift: Shift, *, min_baseline: int = 10) -> int:
