@@ -310,10 +310,10 @@ async def _confirm(tools: ToolSession, obs: Observations, impact: Impact, v: Ver
         if not pattern:
             continue
         since = (n.began or impact.onset) - timedelta(minutes=2)
-        result = await tools.call(
-            "search_logs",
-            {"pattern": pattern, "file": "*", "since": since.isoformat().replace("+00:00", "Z"), "limit": 1},
-        )
+        args = {"pattern": pattern, "file": "*", "since": since.isoformat().replace("+00:00", "Z"), "limit": 1}
+        if n.sig.level in ("WARN", "ERROR", "FATAL"):
+            args["level"] = n.sig.level  # the failing line, not a 200 that shares its words
+        result = await tools.call("search_logs", args)
         if not result.ok or not isinstance(result.data, dict):
             continue
         for m in result.data.get("matches", [])[:1]:

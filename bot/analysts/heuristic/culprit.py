@@ -253,7 +253,9 @@ def tie(deploy: Deploy, failure: Failure, services: set[str] = frozenset()) -> t
         if -1 <= gap <= 20:
             score = math.exp(-max(gap, 0.0) / 12.0)
             is_own = (failure.first_sign is not None and cp.time == failure.first_sign and cp.kind != "impact") or (
-                cp.kind == "metric" and cp.metric in own)
+                cp.kind == "metric" and cp.metric in own) or (
+                # a line of this failure never seen before, appearing as the new version took traffic
+                cp.kind == "signature" and cp.fresh and failure.mechanism in cp.mechanisms and gap <= 2)
             if score > best or (score == best and is_own):
                 best, specific = score, is_own
             if cp.what not in (w for w, _ in near):

@@ -61,6 +61,7 @@ class ChangePoint:
     metric: str | None = None  # for metric change points
     mechanisms: tuple[str, ...] = ()  # what a new signature points to
     subject: str = ""  # a new signature's full text: which service, host or pod it is about
+    fresh: bool = False  # a signature never seen before it began
 
 
 @dataclass
@@ -122,7 +123,7 @@ def _shifts(obs: Observations, specs: tuple[Spec, ...], *, merge: bool = False) 
             rel_delta=spec.rel_delta,
         )
         s = find_shift(values, **kwargs)
-        if s is None:
+        if s is None or (spec.window and _returns_to_known_level(values, s.start_index, s.direction)):
             continue
         if merge:
             s = episodes(values, s, max_gap=EPISODE_GAP, **{k: v for k, v in kwargs.items() if k != "direction"})
@@ -132,6 +133,18 @@ def _shifts(obs: Observations, specs: tuple[Spec, ...], *, merge: bool = False) 
         end = times[s.end_index] if s.end_index is not None else None
         out.append(MetricShift(spec.metric, s, times[start_i], end, times[s.peak_index]))
     return out
+
+
+def _returns_to_known_level(values: list[float], start: int, direction: str) -> bool:
+    """A shift against a trailing baseline that only brings the series back to where it used
+    to be: traffic falling back to its usual level after a surge is not an outage."""
+    after = values[start : start + 10]
+    earlier = sorted(values[:start])
+    if len(earlier) < 20 or not after:
+        return False
+    level = statistics.median(after)
+    low, high = earlier[len(earlier) // 10], earlier[-(len(earlier) // 10) - 1]
+    return level >= low if direction == "down" else level <= high
 
 
 def _confirmed_by_server(obs: Observations, ours: list[MetricShift]) -> list[MetricShift]:
@@ -155,6 +168,10 @@ def _confirmed_by_server(obs: Observations, ours: list[MetricShift]) -> list[Met
         if start is None or not isinstance(base, int | float) or not isinstance(peak, int | float) or base <= 0:
             continue
         if peak > 0.65 * base or (stop is not None and stop - start < timedelta(minutes=10)):
+            continue
+        values = obs.filled("request_rate")
+        at = next((i for i, t in enumerate(obs.metric_times) if t >= start), None)
+        if values is None or at is None or _returns_to_known_level(values, at, "down"):
             continue
         shift = Shift(0, None, float(base), 0.0, float(peak), 0, "down")
         out.append(MetricShift("request_rate", shift, start, stop, peak_t or start, source="metrics"))
@@ -278,7 +295,8 @@ def change_points(obs: Observations, impact: Impact) -> list[ChangePoint]:
         if n.began and not n.symptom and n.during >= 3:
             mechanisms = tuple(k for k, v in n.mechanisms.items() if v >= 0.5)
             subject = " ".join(x for x in (n.sig.component or "", n.sig.text, n.sig.example) if x)
-            out.append(ChangePoint(n.began, f"'{_short(n.sig.example)}'", "signature", None, mechanisms, subject))
+            out.append(ChangePoint(n.began, f"'{_short(n.sig.example)}'", "signature", None, mechanisms, subject,
+                                   n.before == 0))
     if impact.volume is not None:
         out.append(ChangePoint(impact.volume.start, "log volume step", "volume"))
     return sorted(out, key=lambda c: c.time)

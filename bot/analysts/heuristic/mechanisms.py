@@ -24,6 +24,8 @@ class Mechanism:
     # files whose change is this mechanism's territory whatever the commit says (a Dockerfile
     # for connection-level failures: a new runtime brings new socket defaults)
     change_files: tuple[str, ...] = ()
+    # what a change must touch to set it off, in words: 'how often we call the provider'
+    territory: str = ""
     external: bool = False  # usually not a change of ours (a dependency, traffic, infrastructure)
     # how specific its signatures are: 'specific' names a resource or failure mode (pool, heap, DNS);
     # 'broad' names a kind of failure (an exception, a dependency call); 'generic' only says slow
@@ -186,6 +188,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         {},
         ("log", "logs", "logging", "retention", "rotation", "rotate", "volume", "disk", "storage", "tmp",
          "temp", "backup", "dump", "verbose", "debug"),
+        territory="what or how much we write to disk (logging, retention, temp files)",
         external=True,
         caused_by_change="sometimes",
         explain="writes fail, so requests that need to persist anything error out",
@@ -226,6 +229,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         {"error_rate": "up"},
         ("cert", "certs", "certificate", "certificates", "tls", "ssl", "ca", "truststore", "keystore", "chain",
          "intermediate", "pem", "renew", "renewed", "issuer"),
+        territory="certificates or TLS settings",
         external=True,
         caused_by_change="rarely",
         explain="connections fail during the handshake",
@@ -244,6 +248,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
          r"lookup \S+ on \S+:53", r"resolv(?:e|er|ing) (?:failed|error|timed? ?out)"),
         {"error_rate": "up"},
         ("dns", "resolver", "resolv", "hostname", "host", "endpoint", "url"),
+        territory="host names or resolver settings",
         external=True,
         caused_by_change="rarely",
         explain="calls cannot find the hosts they connect to",
@@ -260,6 +265,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
          r"hardware error", r"machine check", r"soft lockup", r"hung task", r"\beth\d\b", r"\bens\d+\b"),
         {},
         ("node", "nodes", "affinity", "kernel", "network", "cni", "nodepool", "instance", "ami", "drain"),
+        territory="the nodes, their network or where pods are scheduled",
         external=True,
         caused_by_change="rarely",
         explains=("backend_conn", "upstream", "timeout"),
@@ -278,6 +284,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         ("client", "clients", "config", "debounce", "debounced", "prefetch", "retry", "retries", "concurrency",
          "batch", "batching", "poll", "polling", "parallel", "rate", "limit", "quota", "throttle", "backoff",
          "cache", "caching", "calls", "suggestions", "keystroke"),
+        territory="how often we call the provider (client settings, retries, batching, caching)",
         external=True,
         caused_by_change="sometimes",
         explain="the provider rejects our calls above its quota, so the requests that need it fail",
@@ -347,6 +354,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         {"request_rate": "up", "cpu_usage": "up", "response_time_ms": "up"},
         ("worker", "workers", "thread", "threads", "concurrency", "replicas", "autoscal", "hpa", "scale",
          "rate limit", "ratelimit", "queue", "capacity", "limits"),
+        territory="capacity settings (workers, replicas, limits)",
         external=True,
         caused_by_change="sometimes",
         explain="more requests arrive than the service can process, so they queue, time out or are rejected",
@@ -392,6 +400,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         {"error_rate": "up", "response_time_ms": "up"},
         ("client", "sdk", "timeout", "timeouts", "retry", "retries", "endpoint", "url", "http", "integration",
          "api", "breaker", "upstream", "gateway"),
+        territory="how we call the dependency (its client, timeouts, retries)",
         external=True,
         tier="broad",
         caused_by_change="rarely",

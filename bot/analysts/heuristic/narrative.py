@@ -10,10 +10,11 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.analysts.heuristic.culprit import _human
+from bot.analysts.heuristic.culprit import _human, service_of
 from bot.analysts.heuristic.impact import Impact, MetricShift
 from bot.analysts.heuristic.mechanisms import BY_KEY
-from bot.analysts.heuristic.observe import Observations
+from bot.analysts.heuristic.observe import Observations, Signature
+from bot.analysts.heuristic.series import count_change, minute_series
 from bot.engine.report import Evidence, Report, RootCause, TimelineEntry, Trigger
 
 if TYPE_CHECKING:
@@ -85,10 +86,19 @@ def no_incident(incident: str, obs: Observations, impact: Impact, analyst: str, 
         evidence.append(Evidence("git", f"{d.label[0].upper()}{d.label[1:]} at {hm(d.at)} was followed by no change in errors, latency or traffic.", "get_deployments"))
     noise = [s for s in obs.signatures if s.level in ("ERROR", "WARN", "WARNING")][:2]
     for s in noise:
-        evidence.append(Evidence("logs", f"Background noise at a steady rate: '{_short(s.example)}' ×{s.count}", "summarize_errors"))
+        began = _stepped(obs, s)
+        if began is None:
+            evidence.append(Evidence("logs", f"Background noise at a steady rate: '{_short(s.example)}' ×{s.count}", "summarize_errors"))
+        else:
+            evidence.append(Evidence(
+                "logs", f"'{_short(s.example)}' ×{s.count} became more frequent from {hm(began)} UTC, with no effect on "
+                "errors, latency or traffic: worth a look, not an outage", "summarize_errors"))
+    for what, why in obs.missing.items():
+        evidence.append(Evidence("engine", f"Could not read {what}: {why}."))
     seen = "; ".join(checked)
+    unseen = f" Not checked: {_and(list(obs.missing))} could not be read, so a problem there would not show here." if obs.missing else ""
     summary = (
-        f"No incident found: {seen}. "
+        f"No incident found: {seen}.{unseen} "
         + ("If users still report a problem, it is outside what these sources show (a single client, a region, the front end)."
            if obs.metric_points or obs.volume else "Check that the servers are configured and reachable.")
     )
@@ -114,12 +124,33 @@ def no_incident(incident: str, obs: Observations, impact: Impact, analyst: str, 
     )
 
 
+def _stepped(obs: Observations, s: Signature) -> datetime | None:
+    """When a signature clearly became more frequent inside the data, if it did: 'steady' is a claim to check."""
+    if not obs.volume or not s.per_minute:
+        return None
+    start, end = obs.volume[0][0], obs.volume[-1][0]
+    step = count_change(minute_series(list(s.per_minute), start.replace(second=0, microsecond=0), end))
+    if step is None or not step.significant():
+        return None
+    return start.replace(second=0, microsecond=0) + timedelta(minutes=step.index)
+
+
+def _service(obs: Observations, v: Verdict) -> str | None:
+    """The service, as the metrics name it, else as the deploys do; never a log component."""
+    if obs.service:
+        return obs.service
+    if v.culprit is not None and (s := service_of(v.culprit.deploy)):
+        return s
+    named = Counter(s for d in obs.deploys if (s := service_of(d)))
+    return named.most_common(1)[0][0] if len(named) == 1 else None
+
+
 # ---------------------------------------------------------------------------------------------
 
 
 def incident(incident: str, obs: Observations, impact: Impact, v: Verdict, examples: list[str], analyst: str) -> Report:
     mech = BY_KEY.get(v.mechanism) if v.mechanism else None
-    service = obs.service or _top_component(v)
+    service = _service(obs, v)
     headline = _impact_headline(impact)
     description = _description(mech, v, impact, obs)
     summary = _summary(service, mech, v, impact, headline)
@@ -134,11 +165,6 @@ def incident(incident: str, obs: Observations, impact: Impact, v: Verdict, examp
         recommendations=_recommendations(mech, v, impact),
         analyst=analyst,
     )
-
-
-def _top_component(v: Verdict) -> str | None:
-    comps = Counter(n.sig.component for n in v.cause_signatures if n.sig.component)
-    return comps.most_common(1)[0][0] if comps else None
 
 
 def _impact_headline(impact: Impact) -> str:
@@ -171,6 +197,13 @@ def _description(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
         text += f", {v.cause_signatures[0].during} times" + (f" in {ex.component}" if ex.component else "") + ")"
     elif mech.explain:
         text += f": {mech.explain}"
+    hint = next((h for n in v.cause_signatures[:3] if (h := mech.hint(f"{n.sig.text} {n.sig.example}"))), None)
+    if hint:
+        text += f"; {hint}"
+    k = v.concentration
+    if k is not None and mech.key == "node":
+        text += (f"; {k.share:.0%} of the {k.failing} failing lines sampled come from {k.field} {k.value}, "
+                 f"while {k.usual} {k.field}s served it before")
     if v.traffic_surge and mech.key in ("capacity", "cpu", "timeout"):
         text += f"; traffic rose to {v.traffic_surge:.1f}× its normal rate"
     if v.external_hosts and mech.key in ("upstream", "tls", "dns"):
@@ -219,6 +252,14 @@ def _not_ours(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
         out = f"No change of ours fits: {who} failed on its side."
     elif mech.key == "disk":
         out = "No change of ours fits: the volume filled up (infrastructure, data growth or retention)."
+    elif mech.key == "node":
+        where = f"node {v.concentration.value}" if v.concentration else "one node"
+        out = f"No change of ours fits: {where} is faulty (its network or hardware), not our code."
+    elif mech.key == "rate_limited":
+        who = _and(v.external_hosts[:2]) if v.external_hosts else "the provider"
+        steady = not any(m.metric == "request_rate" for m in impact.leading) and not v.traffic_surge
+        out = (f"No change of ours fits: {who} is throttling our calls"
+               + (" while our own traffic held steady, so its quota or its capacity changed, not our code." if steady else "."))
     else:
         out = "No change of ours fits the timing and the failure."
     if impact.end and not any(impact.onset <= d.at <= impact.end for d in obs.changes()):
@@ -243,7 +284,9 @@ def _summary(service, mech, v: Verdict, impact: Impact, headline: str) -> str:
     elif v.trigger.type == "none":
         if v.traffic_surge and mech is not None and mech.key in ("capacity", "cpu", "timeout"):
             s += f" Cause: a traffic surge ({v.traffic_surge:.1f}× normal), not a change of ours."
-        elif mech is not None and mech.key in ("tls", "dns", "disk"):
+        elif mech is not None and mech.key == "node" and v.concentration is not None:
+            s += f" Not a change of ours: the failures all come from node {v.concentration.value}."
+        elif mech is not None and mech.key in _not_ours_short:
             s += f" Not a change of ours: {_not_ours_short[mech.key]}."
         elif v.external_hosts:
             s += f" Cause outside our code: {_and(v.external_hosts[:2])} {'is' if len(v.external_hosts) == 1 else 'are'} failing; no deploy of ours fits."
@@ -262,6 +305,7 @@ _not_ours_short = {
     "tls": "a certificate expired or became invalid",
     "dns": "name resolution failed",
     "disk": "the volume filled up",
+    "node": "one node is faulty",
 }
 
 
@@ -307,7 +351,8 @@ def _timeline(obs: Observations, impact: Impact, v: Verdict) -> list[TimelineEnt
     items.append((impact.onset, "metrics" if impact.shifts else "logs", "impact begins: " + (_impact_headline(impact) or "errors rise")))
     for m in impact.shifts:
         if m.peak_time and m.peak_time != impact.onset:
-            items.append((m.peak_time, m.source, f"{NAMES.get(m.metric, m.metric)} peaks at {fmt(m.metric, m.peak)}"))
+            extreme = "peaks at" if m.shift.direction == "up" else "at its lowest,"
+            items.append((m.peak_time, m.source, f"{NAMES.get(m.metric, m.metric)} {extreme} {fmt(m.metric, m.peak)}"))
     if impact.end:
         items.append((impact.end, "metrics", "back to baseline: impact over"))
     elif obs.end:
@@ -325,8 +370,7 @@ def _timeline(obs: Observations, impact: Impact, v: Verdict) -> list[TimelineEnt
 def _evidence(obs: Observations, impact: Impact, v: Verdict, examples: list[str]) -> list[Evidence]:
     ev: list[Evidence] = []
     for m in impact.shifts:
-        end = f"until {hm(m.end)}" if m.end else "still elevated at the end of the data"
-        ev.append(Evidence("metrics", f"{describe_shift(m)[0].upper()}{describe_shift(m)[1:]} starting {hm(m.start)} UTC, {end}.", "get_metrics"))
+        ev.append(Evidence("metrics", f"{describe_shift(m)[0].upper()}{describe_shift(m)[1:]} starting {hm(m.start)} UTC, {_until(m, impact)}.", "get_metrics"))
     for m in impact.leading:
         ev.append(Evidence("metrics", f"{describe_shift(m)[0].upper()}{describe_shift(m)[1:]}, starting {hm(m.start)} UTC (peak {hm(m.peak_time)}).", "get_metrics"))
     agree = [a for a in obs.anomalies if isinstance(a.get("metric"), str) and a.get("start")]
@@ -368,10 +412,23 @@ def _evidence(obs: Observations, impact: Impact, v: Verdict, examples: list[str]
     return ev[:15]
 
 
+def _until(m: MetricShift, impact: Impact) -> str:
+    """How this metric's shift ended, in words that agree with the summary's 'ended' / 'ongoing'."""
+    still = "still elevated" if m.shift.direction == "up" else "still low"
+    if m.end is None:
+        return f"{still} at the end of the data"
+    if impact.end is None:
+        return f"back near its baseline from {hm(m.end)} while the impact went on"
+    return f"until {hm(m.end)}"
+
+
 def _why_not(x, v: Verdict) -> str:
     """Why a deploy is not the trigger, in the terms an SRE would check."""
     what = _changed(x)
-    mech = BY_KEY[v.mechanism].label.split(" (")[0] if v.mechanism else "the failure"
+    mechanism = BY_KEY[v.mechanism] if v.mechanism else None
+    mech = mechanism.label.split(" (")[0] if mechanism else "the failure"
+    if mechanism is not None and mechanism.external and mechanism.territory and not x.touches and x.relevance >= 0.3:
+        return f"its changes ({what}) share words with the failing lines, but change nothing about {mechanism.territory}"
     if x.relevance < 0.3 and x.tie >= 0.3:
         return f"it landed just before, but its changes ({what}) have nothing to do with {mech}"
     if x.relevance < 0.3:
@@ -405,9 +462,10 @@ def _recommendations(mech, v: Verdict, impact: Impact) -> list[str]:
         else:
             recs += [r.format(ref=ref, commit=commit) for r in mech.fixes_if_change]
     else:
-        recs += list(mech.fixes)
+        node = f" ({v.concentration.value})" if v.concentration is not None else ""
+        recs += [r.replace("{node}", node) for r in mech.fixes]
     if mech is not None and c is not None:
-        recs += list(mech.fixes[:1])
+        recs += [r.replace("{node}", "") for r in mech.fixes[:1]]
     if impact.end is None:
         recs.append("Watch the error rate and latency after acting; post an update in this thread.")
     recs.append("Add an alert on the leading signal seen here so it pages before users notice.")

@@ -213,6 +213,7 @@ async def gather(tools: ToolSession) -> Observations:
 # proxy's error (`request: "GET /api/cart HTTP/1.1"`), a URL's path and query, a placeholder
 # with the rest of an id glued to it (`<id>fbd`). Lines that differ only there are one message.
 _QUOTED_REQUEST = re.compile(r'"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^"]*(?:"|…?$)')
+_QUOTED_URL = re.compile(r'"https?://[^"]*(?:"|…?$)')
 _URL_PATH = re.compile(r"(https?://[^/\s\"']+)/[^\s\"']*")
 _GLUED = re.compile(r"(<[a-z]+>)[A-Za-z0-9]+|[A-Za-z0-9]+(<[a-z]+>)")
 
@@ -220,6 +221,7 @@ _GLUED = re.compile(r"(<[a-z]+>)[A-Za-z0-9]+|[A-Za-z0-9]+(<[a-z]+>)")
 def family(text: str) -> str:
     """The message a signature belongs to, for counting one failure once."""
     text = _QUOTED_REQUEST.sub('"<request>"', text)
+    text = _QUOTED_URL.sub("<str>", text)
     text = _URL_PATH.sub(r"\1/…", text)
     return _GLUED.sub(lambda m: m.group(1) or m.group(2), text)
 
@@ -231,9 +233,19 @@ def merge_families(signatures: list[Signature]) -> list[Signature]:
     arrives as five signatures; counted apart, each looks small, and five look like five causes.
     The merged signature keeps the largest member's text and example.
     """
+    keys = {id(s): (s.level, s.component, family(s.text)) for s in signatures}
+    # the server cuts long signatures at a fixed length: a cut one belongs with the whole one
+    # that starts the same way
+    whole = sorted({k for k in keys.values() if not k[2].endswith("…")}, key=lambda k: -len(k[2]))
+    for sid, (level, component, text) in list(keys.items()):
+        if text.endswith("…"):
+            prefix = text[:-1].rstrip("<")
+            match = next((k for k in whole if k[:2] == (level, component) and k[2].startswith(prefix)), None)
+            if match is not None:
+                keys[sid] = match
     groups: dict[tuple[str, str | None, str], list[Signature]] = defaultdict(list)
     for s in signatures:
-        groups[(s.level, s.component, family(s.text))].append(s)
+        groups[keys[id(s)]].append(s)
     out = []
     for members in groups.values():
         if len(members) == 1:

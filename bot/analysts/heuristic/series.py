@@ -82,11 +82,16 @@ def find_shift(
             2.5 * spread, max(min_delta, rel_delta * abs(base)) / 2
         ):
             start -= 1
-        # end: first point after which the series stays near baseline for min_run points
+        # end: first point after which the series stays near baseline for min_run points; near
+        # is within half the threshold (hysteresis), so a shift that hovers at the threshold
+        # (a steady 1% of 502s against a 1-point bar) does not 'end' every few minutes
+        def back(v: float, base: float = base, limit: float = limit) -> bool:
+            return sign * (v - base) <= limit / 2
+
         end = None
         j = i + 1
         while j < n:
-            if all(not beyond(v) for v in values[j : j + min_run]) and j + min_run <= n:
+            if all(back(v) for v in values[j : j + min_run]) and j + min_run <= n:
                 end = j
                 break
             j += 1
