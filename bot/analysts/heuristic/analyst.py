@@ -164,7 +164,7 @@ def _explained_away(scores: Counter[str], impact: Impact, surge: float | None) -
             if other in scores and (other not in earliest or began <= earliest[other] + timedelta(minutes=1)):
                 damped.add(other)
     for key in damped:
-        scores[key] *= 0.5
+        scores[key] *= 0.25
 
 
 def _traffic_surge(impact: Impact) -> float | None:

@@ -1,0 +1,389 @@
+"""The judgements an SRE makes beyond the first scenarios, each on the smallest data that shows it.
+
+Whose failure it is (a provider's host, our own cluster, our own virtual host), what a line
+means (a 429 we receive or one we send, a proxy's upstream, a descriptor limit, a backlog, a
+starved executor, a node's NIC), when an impact is real (a traffic step on a daily curve, a
+return after a surge, episodes with lulls), what explains what (a specific mode that came
+first), and which change to name (the service a line names, a change that touches the kind of
+thing that failed, a never-seen line at the rollout).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.analysts.heuristic.analyst import decide, mechanism_scores
+from bot.analysts.heuristic.culprit import Failure, rank, service_of, vocabulary, words
+from bot.analysts.heuristic.hosts import external_hosts, internal_targets
+from bot.analysts.heuristic.impact import ChangePoint, Impact, NewSignature, assess, follows_traffic
+from bot.analysts.heuristic.mechanisms import classify, is_access_log, is_symptom
+from bot.analysts.heuristic.narrative import no_incident
+from bot.analysts.heuristic.observe import Commit, Deploy, Observations, Signature, merge_families
+from bot.analysts.heuristic.series import episodes, find_shift
+from bot.analysts.heuristic.spread import where_failing
+from bot.engine import Engine
+from bot.engine.report import Report, RootCause
+from bot.engine.servers import apply_data_dir, bundled_servers
+from bot.engine.session import ToolSession
+
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+
+
+def at(minute: int) -> datetime:
+    return T0 + timedelta(minutes=minute)
+
+
+def top(found: dict[str, float]) -> str:
+    return max(found, key=found.get)
+
+
+# ------------------------------------------------------------------------------------ hosts
+
+
+def test_hosts_in_our_cluster_and_the_vhost_we_serve_are_not_a_provider():
+    nginx = ('upstream prematurely closed connection, client: 10.0.2.149, server: www.shop.example, '
+             'request: "GET /api/cart HTTP/1.1", upstream: "http://10.0.4.2:3000/api/cart", host: "www.shop.example"')
+    assert external_hosts(nginx) == []
+    assert "10.0.4.2" in internal_targets(nginx)
+    assert external_hosts("reset reason: connection termination upstream=orders-worker.orders.svc.cluster.local:8080") == []
+    assert external_hosts("node=ip-10-20-7-88.eu-west-1.compute.internal") == []
+    assert external_hosts("fx quote failed url=https://api.fxquotes.example/v3/latest") == ["api.fxquotes.example"]
+
+
+def test_a_stack_frame_is_not_a_host():
+    assert external_hosts("at jdk.internal.reflect.NativeMethodAccessorImpl.invoke0(Native Method)") == []
+    assert external_hosts("client certificate has expired cn=webhooks.shop.example") == []
+
+
+# ------------------------------------------------------------------------------------ what a line means
+
+
+def test_request_lines_in_more_shapes_are_symptoms():
+    for line in (
+        "GET /v1/orders/<n>/tracking -> <n> status=<n> elapsed_ms=<n>",
+        '"GET /v1/exports/<n>/download" <n> <dur> rid=<hex>',
+        "GET /images/<hex>/thumb status=<n> time=<dur>",
+        "request finished method=GET url=/api/address/suggest statusCode=<n> responseTimeMs=<n>",
+        '<ip> - - [<time>] "POST /checkout HTTP/1.1" <n> <n>',
+    ):
+        assert is_access_log(line) and is_symptom(line), line
+    # a call we make to someone else's URL is not our access log
+    assert not is_access_log("POST https://api.paygate.example/v1/authorize -> <n> Gateway Timeout")
+
+
+def test_a_429_from_a_provider_is_their_limit_and_one_we_answer_is_ours():
+    theirs = classify('geocoder request failed status=<n> provider=api.geo.example error="<n> Too Many Requests"')
+    assert top(theirs) == "rate_limited" and "capacity" not in theirs
+    ours = classify('rate limit exceeded client=<ip> ua="Mozilla/<n>" limit=<str>')
+    assert top(ours) == "capacity" and "rate_limited" not in ours
+
+
+def test_a_proxys_upstream_and_an_in_cluster_host_are_our_backend():
+    nginx = classify("upstream prematurely closed connection while reading response header from upstream, "
+                     "client: <ip>, server: www.shop.example")
+    assert top(nginx) == "backend_conn" and "upstream" not in nginx
+    envoy = classify("upstream connect error or disconnect/reset before headers. reset reason: connection "
+                     "termination upstream=orders-worker.orders.svc.cluster.local:<n>")
+    assert top(envoy) == "backend_conn"
+    provider = classify("payment authorization failed: upstream api.paygate.example timed out")
+    assert top(provider) == "upstream"
+
+
+def test_running_out_of_descriptors_outranks_the_dependency_it_broke():
+    found = classify("upload failed: EndpointConnectionError: Could not connect to the endpoint URL: <str> "
+                     "([Errno <n>] Too many open files)", example='... "https://bucket.s3.amazonaws.com/x" ...')
+    assert top(found) == "fd_exhaustion"
+    assert top(classify("process stats open_fds=<n>/<n> rss_mb=<n>")) == "fd_exhaustion"
+
+
+def test_lag_and_slow_message_handling_are_a_backlog():
+    for line in ("consumer lag above threshold group=projector lag=<n> threshold=<n>",
+                 "refusing to serve status: projection too far behind behind_s=<n>",
+                 "slow message handling took_ms=<n> step=segment_lookup",
+                 "member left group: poll interval exceeded, rebalancing"):
+        assert top(classify(line)) == "backlog", line
+
+
+def test_a_starved_executor_is_a_thread_pool_not_a_code_error():
+    assert top(classify("Request <hex> failed java.util.concurrent.RejectedExecutionException: Task rejected from "
+                        "java.util.concurrent.ThreadPoolExecutor")) == "thread_pool"
+    busy = classify("executor render busy: active=<n>/<n> queued=<n>/<n>", example="executor render busy: active=32/32")
+    assert top(busy) == "thread_pool"
+    assert "thread_pool" not in classify("executor render: active=<n>/<n>", example="executor render: active=3/32")
+
+
+def test_statement_timeouts_without_lock_words_are_database_overload():
+    assert top(classify('query failed err="QueryCanceled: canceling statement due to statement timeout"')) == "db_overload"
+    assert top(classify("canceling statement due to lock timeout: relation orders")) == "db_lock"
+
+
+def test_kernel_nic_trouble_is_a_node_fault_and_pod_memory_pressure_is_memory():
+    assert top(classify("kernel: ena <n>:<n> eth0: Found a Tx that wasn't completed on time, qid <n>")) == "node"
+    assert top(classify("container memory above <n>% of limit reason=MemoryPressure container=istio-proxy")) == "memory"
+
+
+# ------------------------------------------------------------------------------------ one message once
+
+
+def sig(text: str, count: int, minutes: range, level: str = "ERROR", component: str | None = "nginx",
+        example: str | None = None) -> Signature:
+    per = [(at(m), max(1, count // len(minutes))) for m in minutes]
+    return Signature(text, level, component, count, at(minutes[0]), at(minutes[-1]), per, example or text)
+
+
+def test_one_message_with_per_request_variants_is_counted_once():
+    base = "upstream prematurely closed connection, client: <ip>, request: "
+    merged = merge_families([
+        sig(base + '"GET /api/cart HTTP/<n>", upstream: "http://<ip>/api/cart"', 900, range(60, 90)),
+        sig(base + '"GET /api/products/<id> HTTP/<n>", upstream: <str>', 800, range(60, 90)),
+        sig(base + '"POST /api/cart/items HTTP/<n>", upst…', 300, range(60, 90)),
+        sig("stale read refused request_id=<id>fbd", 6, range(70, 72), component="api"),
+        sig("stale read refused request_id=<id>", 600, range(60, 90), component="api"),
+        sig("GET /api/cart <n> status=<n>", 700, range(60, 90)),  # another message: stays apart
+    ])
+    counts = sorted(s.count for s in merged)
+    assert counts == [606, 700, 2000]
+
+
+# ------------------------------------------------------------------------------------ is it real, since when, until when
+
+
+def series_obs(traffic: list[float], errors: list[float] | None = None, cpu: list[float] | None = None) -> Observations:
+    obs = Observations(service="gateway")
+    for i, rate in enumerate(traffic):
+        obs.metric_points.append({
+            "timestamp": at(i).isoformat(), "request_rate": rate,
+            "error_rate": errors[i] if errors else 0.1, "response_time_ms": 50.0,
+            "cpu_usage": cpu[i] if cpu else 30.0, "memory_usage": 40.0,
+        })
+        obs.metric_times.append(at(i))
+    return obs
+
+
+def test_a_traffic_step_down_on_a_daily_curve_is_impact():
+    rng = random.Random(4)
+    # the afternoon climb from 700 to 900 a minute, then 45% of clients can no longer connect
+    traffic = [700 + 200 * min(i, 150) / 150 + rng.gauss(0, 25) for i in range(270)]
+    traffic[150:] = [v * 0.53 for v in traffic[150:]]
+    impact = assess(series_obs(traffic))
+    assert impact.detected and impact.onset == at(150)
+    assert [m.metric for m in impact.shifts] == ["request_rate"]
+
+
+def test_the_evening_decline_and_traffic_falling_back_after_a_surge_are_not_drops():
+    rng = random.Random(5)
+    decline = [900 - 500 * i / 240 + rng.gauss(0, 20) for i in range(240)]
+    assert not assess(series_obs(decline)).detected
+    surge = [120 + rng.gauss(0, 4) for _ in range(60)] + [560 + rng.gauss(0, 15) for _ in range(70)]
+    surge += [125 + rng.gauss(0, 4) for _ in range(30)]
+    assert not any(m.metric == "request_rate" for m in assess(series_obs(surge)).shifts)
+
+
+def test_episodes_that_come_back_within_minutes_are_one_incident():
+    values = [0.1] * 60 + ([15.0] * 9 + [0.1] * 4) * 5 + [15.0] * 10
+    kwargs = dict(z=6.0, min_run=3, min_baseline=10, abs_floor=0.1, min_delta=1.0)
+    first = find_shift(values, direction="up", **kwargs)
+    assert (first.start_index, first.end_index) == (60, 69)
+    whole = episodes(values, first, max_gap=15, **kwargs)
+    assert whole.start_index == 60 and whole.end_index is None
+
+
+def test_a_shift_that_hovers_at_the_bar_has_not_ended():
+    rng = random.Random(8)
+    values = [0.05] * 60 + [max(0.3, rng.gauss(1.1, 0.3)) for _ in range(120)]
+    shift = find_shift(values, direction="up", z=6.0, min_run=3, min_baseline=10, abs_floor=0.1, min_delta=1.0)
+    assert shift is not None and shift.start_index == 60 and shift.end_index is None
+
+
+def test_cpu_that_follows_traffic_is_no_first_sign_but_cpu_per_request_is():
+    rng = random.Random(9)
+    traffic = [500 + 300 * max(0, i - 60) / 120 + rng.gauss(0, 10) for i in range(200)]
+    with_traffic = [5 + 0.05 * t + rng.gauss(0, 0.5) for t in traffic]
+    assert follows_traffic(series_obs(traffic, cpu=with_traffic), at(70))
+    flat = [600 + rng.gauss(0, 10) for _ in range(200)]
+    heavier = [35 + rng.gauss(0, 0.5) if i < 70 else 60 + rng.gauss(0, 0.5) for i in range(200)]
+    assert not follows_traffic(series_obs(flat, cpu=heavier), at(70))
+
+
+# ------------------------------------------------------------------------------------ what explains what
+
+
+def new_sig(text: str, during: int, began: int, level: str = "ERROR", component: str | None = None) -> NewSignature:
+    s = sig(text, during, range(began, began + 30), level=level, component=component)
+    return NewSignature(s, 0, during, classify(text, component), is_symptom(text, component), at(began))
+
+
+def test_a_specific_mode_that_came_first_explains_the_broad_failures_after_it():
+    resets = new_sig("upstream connect error or disconnect/reset before headers. reset reason: connection "
+                     "termination upstream=orders.orders.svc.cluster.local:<n>", 1200, 52)
+    killed = new_sig("Container istio-proxy terminated reason=OOMKilled exit_code=<n>", 60, 52, level="WARN")
+    impact = Impact(True, at(52), None, new_signatures=[resets, killed])
+    scores = mechanism_scores(Observations(), impact, None)
+    assert top(scores) == "memory"
+    # the same OOM kills starting well after the resets explain nothing
+    late = new_sig("Container istio-proxy terminated reason=OOMKilled exit_code=<n>", 60, 80, level="WARN")
+    scores = mechanism_scores(Observations(), Impact(True, at(52), None, new_signatures=[resets, late]), None)
+    assert top(scores) == "backend_conn"
+
+
+# ------------------------------------------------------------------------------------ which change
+
+
+def deploy(version: str, minute: int, message: str, files: list[str]) -> Deploy:
+    return Deploy(version, at(minute), "success", [Commit(f"{abs(hash(version)) % 16**7:07x}", message, files)])
+
+
+def failure(mechanism: str, onset: int, failing: list[str], change_points=()) -> Failure:
+    return Failure(
+        mechanism=mechanism, onset=at(onset),
+        word_weight=vocabulary([(t, t, None, 1.0) for t in failing], [], "shop"),
+        paths=set(), change_points=[ChangePoint(at(onset), "the impact", "impact"), *change_points],
+        impact_end=None, first_sign=at(onset), subjects=" ".join(failing),
+    )
+
+
+def test_structural_path_words_say_nothing():
+    assert "internal" not in words("internal/cart/line.go") and "cart" in words("internal/cart/line.go")
+    assert {"body", "bodies"} <= words("Capture request and response bodies")
+
+
+def test_a_monorepo_deploy_is_tied_only_to_the_lines_of_its_own_service():
+    warn = "container memory above <n>% of limit object=pod/orders-worker-<pod> container=istio-proxy"
+    cp = ChangePoint(at(40), f"'{warn}'", "signature", None, ("memory",), warn, True)
+    f = failure("memory", 52, [warn], [cp])
+    cands, _ = rank([
+        deploy("api-gateway@1.45.0", 40, "gateway: gzip JSON responses", ["services/api-gateway/src/compression.ts"]),
+        deploy("orders-worker@2.9.0", 10, "Capture request and response bodies in the mesh",
+               ["deploy/helm/orders-worker/values.yaml"]),
+    ], f)
+    by = {c.deploy.version: c for c in cands}
+    assert cands[0].deploy.version == "orders-worker@2.9.0"
+    assert "ships orders-worker" in " ".join(by["orders-worker@2.9.0"].reasons)
+    assert by["api-gateway@1.45.0"].tie < 0.5  # the gateway's rollout at the same minute is a coincidence
+    assert service_of(deploy("v3.2.0", 0, "x", ["services/cart/x.go"])) == "cart"
+
+
+def quiet_then(failing: str, component: str, deploys: list[Deploy]) -> Observations:
+    """Two quiet hours, then from minute 90 errors and one new signature."""
+    rng = random.Random(11)
+    obs = Observations(service="otp")
+    for i in range(120):
+        bad = i >= 90
+        obs.metric_points.append({
+            "timestamp": at(i).isoformat(), "error_rate": (40.0 if bad else 0.1) + rng.random() * 0.2,
+            "response_time_ms": 200 + rng.random() * 10, "request_rate": 500 + rng.random() * 10,
+            "cpu_usage": 30 + rng.random(), "memory_usage": 50 + rng.random(),
+        })
+        obs.metric_times.append(at(i))
+        obs.volume.append((at(i), 40 + (30 if bad else 0), 30 if bad else 0, 1))
+    obs.signatures = [Signature(failing, "ERROR", component, 900, at(90), at(119),
+                                [(at(i), 30) for i in range(90, 120)], failing)]
+    obs.deploys = deploys
+    return obs
+
+
+THROTTLED = 'sms send failed provider=smsgate status=<n> err="<n> Too Many Requests: throughput limit exceeded"'
+
+
+def test_a_providers_throttling_after_a_template_edit_is_not_ours():
+    obs = quiet_then(THROTTLED, "dispatch", [
+        deploy("v6.4.0", 83, "Shorten the login code SMS to fit one segment", ["otp/templates/sms/login.txt", "otp/sms/render.py"]),
+    ])
+    verdict = decide(obs, assess(obs))
+    assert verdict.mechanism == "rate_limited" and verdict.trigger.type == "none"
+
+
+def test_a_providers_throttling_when_our_client_config_changed_at_the_rollout_is_ours():
+    obs = quiet_then(THROTTLED, "dispatch", [
+        deploy("v6.4.0", 89, "Send every code twice for reliability", ["config/sms/client.yaml"]),
+    ])
+    verdict = decide(obs, assess(obs))
+    assert verdict.mechanism == "rate_limited" and (verdict.trigger.type, verdict.trigger.ref) == ("deploy", "v6.4.0")
+
+
+def test_a_never_seen_line_at_the_rollout_names_the_deploy_without_shared_words():
+    obs = quiet_then("Request <hex> failed java.util.concurrent.RejectedExecutionException from ThreadPoolExecutor",
+                     "ImageController", [deploy("v7.4.0", 89, "misc fixes", ["src/Thing.java"])])
+    verdict = decide(obs, assess(obs))
+    assert verdict.mechanism == "thread_pool" and verdict.trigger.ref == "v7.4.0"
+
+
+def test_a_precursor_before_the_impact_is_part_of_the_vocabulary():
+    obs = quiet_then("refusing to serve status: projection too far behind behind_s=<n>", "api.status", [
+        deploy("v3.8.0", 20, "Enrich order events with customer segment", ["tracking/consumers/order_events.py"]),
+        deploy("v3.8.1", 70, "Polish translations", ["tracking/i18n/pl.json"]),
+    ])
+    slow = "slow message handling took_ms=<n> step=customer_segment_lookup"
+    obs.signatures.append(Signature(slow, "WARN", "consumers.order_events", 150, at(22), at(119),
+                                    [(at(i), 1) for i in range(22, 120)], slow))
+    verdict = decide(obs, assess(obs))
+    assert verdict.mechanism == "backlog" and verdict.trigger.ref == "v3.8.0"
+    assert verdict.first_sign == at(22)
+    assert [d.version for d, _ in verdict.ruled_out_late] == ["v3.8.1"]
+
+
+# ------------------------------------------------------------------------------------ honest reporting
+
+
+def test_unreadable_logs_are_said_in_the_summary_and_evidence():
+    obs = series_obs([500.0] * 60)
+    obs.volume = [(at(i), 40, 0, 0) for i in range(60)]
+    obs.missing["log files auth.bin"] = "in no log format the logs server can parse"
+    report = no_incident("login broken?", obs, assess(obs), "heuristic", 0.6)
+    assert "Not checked: log files auth.bin" in report.summary
+    assert any("auth.bin" in e.finding for e in report.evidence)
+
+
+def test_noise_is_called_steady_only_when_it_is():
+    obs = series_obs([500.0] * 120)
+    obs.volume = [(at(i), 40, 1, 1) for i in range(120)]
+    steady = Signature("cache refresh failed", "WARN", "jobs", 24, at(0), at(115), [(at(i), 1) for i in range(0, 120, 5)], "cache refresh failed")
+    rising = Signature("token refresh failed", "WARN", "auth", 70, at(3), at(119),
+                       [(at(3), 1)] + [(at(i), 2) for i in range(85, 120)], "token refresh failed")
+    obs.signatures = [rising, steady]
+    report = no_incident("anything wrong?", obs, assess(obs), "heuristic", 0.8)
+    text = " ".join(e.finding for e in report.evidence)
+    assert "steady rate: 'cache refresh failed'" in text
+    assert "'token refresh failed' ×70 became more frequent from 09:25" in text
+
+
+# ------------------------------------------------------------------------------------ where failures come from
+
+
+class WhereFailing:
+    """A test analyst: runs the node check on a fixed impact and keeps its answer."""
+
+    name = "probe"
+
+    def __init__(self, impact: Impact) -> None:
+        self.impact = impact
+        self.found = None
+
+    async def analyze(self, incident: str, tools: ToolSession) -> Report:
+        self.found = await where_failing(tools, self.impact)
+        return Report(incident, True, "probe", RootCause("probe"), None, analyst=self.name)
+
+
+async def test_failures_from_one_node_are_found_by_sampling_the_lines(tmp_path: Path):
+    nodes = ["ip-10-0-1-5.ec2.internal", "ip-10-0-2-6.ec2.internal", "ip-10-0-3-7.ec2.internal"]
+    lines = []
+    for i in range(120):
+        t = (T0 + timedelta(minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lines.append(json.dumps({"ts": t, "level": "info", "msg": "node status ok", "node": nodes[i % 3]}))
+        if i >= 90:
+            for k in range(3):
+                lines.append(json.dumps({"ts": t, "level": "error", "msg": "cart operation failed",
+                                         "node": nodes[0], "error": f"read tcp 10.0.1.{k}:4000: connection reset"}))
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "cart.jsonl").write_text("\n".join(lines) + "\n")
+    failing = new_sig(f"cart operation failed node={nodes[0]} error=\"read tcp <ip>: connection reset\"", 90, 90)
+    probe = WhereFailing(Impact(True, at(90), None, new_signatures=[failing]))
+    servers = [c for c in apply_data_dir(bundled_servers(), tmp_path) if c.name == "logs"]
+    async with Engine(servers, probe) as engine:
+        report = await engine.investigate("cart errors")
+    assert probe.found is not None
+    assert (probe.found.value, probe.found.usual, probe.found.share) == (nodes[0], 3, 1.0)
+    assert [c.tool for c in report.tool_calls] == ["search_logs", "search_logs"]
