@@ -39,12 +39,26 @@ _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 TIME_HELP = "Send RFC 3339 (2026-02-17T14:30:00Z), 'YYYY-MM-DD HH:MM:SS' (UTC), or relative ('now-1h', 'now-30m')."
 
 
+# Times outside these are clamped: a caller asking for "everything since year 1" means everything,
+# and datetime arithmetic must never overflow into a traceback.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, tzinfo=UTC)
+LONGEST = timedelta(days=365 * 100)
+
+
 def parse_duration(text: str) -> timedelta | None:
-    """'90m', '1h', '2d' -> timedelta; None when it is not a duration."""
+    """'90m', '1h', '2d' -> timedelta; None when it is not a duration. Over a century is refused."""
     m = _DURATION.match(text or "")
     if not m:
         return None
-    return timedelta(seconds=float(m["n"]) * _UNITS[m["unit"].lower()])
+    seconds = float(m["n"]) * _UNITS[m["unit"].lower()]
+    if seconds > LONGEST.total_seconds():
+        raise ToolError(f"{text.strip()!r} is longer than a century; send a duration such as '30m', '6h' or '7d'.")
+    return timedelta(seconds=seconds)
+
+
+def _clamp(t: datetime) -> datetime:
+    return min(max(t, EARLIEST), LATEST)
 
 
 def parse_time(value: str | None, now: datetime, *, name: str = "time") -> datetime | None:
@@ -62,15 +76,22 @@ def parse_time(value: str | None, now: datetime, *, name: str = "time") -> datet
     if m:
         if not m["sign"]:
             return now
-        delta = timedelta(seconds=float(m["n"]) * _UNITS[m["unit"].lower()])
-        return now - delta if m["sign"] == "-" else now + delta
+        seconds = min(float(m["n"]) * _UNITS[m["unit"].lower()], (LATEST - EARLIEST).total_seconds())
+        delta = timedelta(seconds=seconds)
+        try:
+            return _clamp(now - delta if m["sign"] == "-" else now + delta)
+        except OverflowError:
+            return EARLIEST if m["sign"] == "-" else LATEST
     try:
         t = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise ToolError(f"{name}={value!r} is not a time I can read. {TIME_HELP}") from None
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
-    return t.astimezone(UTC)
+    try:
+        return _clamp(t.astimezone(UTC))
+    except OverflowError:  # 0001-01-01 with a positive offset, 9999-12-31 with a negative one
+        return EARLIEST if t.year < 1970 else LATEST
 
 
 @dataclass(frozen=True)

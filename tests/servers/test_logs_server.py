@@ -203,7 +203,7 @@ async def test_summary_folds_signatures_and_counts_per_minute(server: Any) -> No
     assert top["first_seen"] >= z(ONSET) and sum(c for _, c in top["per_minute"]) == top["count"]
     assert top["files"] == ["app.log"]
     everything = await call(server, "summarize_errors", file="*")
-    assert everything["unreadable"] == ["notes.txt"] and "notes.txt" in everything["note"]
+    assert [u.split(" ")[0] for u in everything["unreadable"]] == ["notes.txt"] and "notes.txt" in everything["note"]
     errors = await call(server, "summarize_errors", file="app.log", min_level="ERROR")
     assert all(s["level"] in ("ERROR", "FATAL") for s in errors["signatures"])
     assert any("KeyError: 'currency'" in s["signature"] for s in errors["signatures"])
@@ -344,3 +344,56 @@ def test_fast_plain_summary_equals_the_line_by_line_one(logdir: Path, hours: tup
     assert fast["volume"] == slow["volume"]
     assert fast["sigs"] == slow["sigs"]
     assert (fast["first"], fast["last"]) == (slow["first"], slow["last"])
+
+
+async def test_one_bad_file_never_takes_the_others_down(tmp_path: Path) -> None:
+    ev = events(5, 60, 10)
+    whole = gzip.compress("".join(plain(*e) for e in ev).encode())
+    (tmp_path / "app.log.1.gz").write_bytes(whole[: len(whole) // 2])  # rotation cut short
+    (tmp_path / "app.log").write_text("")  # just rotated
+    (tmp_path / "-rf.log").write_text(plain(START, "ERROR", "x", "a file with an option-like name"))
+    (tmp_path / "worker.log").write_text("".join(plain(*e) for e in ev))
+    (tmp_path / "current.log").symlink_to("worker.log")  # served once, under the file's own name
+    server = build_server(tmp_path)
+    listed = {f["name"]: f for f in (await call(server, "list_log_files"))["files"]}
+    assert set(listed) == {"app.log", "app.log.1.gz", "-rf.log", "worker.log"}
+    assert "truncated" in listed["app.log.1.gz"]["note"] and listed["app.log.1.gz"]["last_time"] is not None
+    assert listed["app.log"]["format"] == "empty"
+    summary = await call(server, "summarize_errors")
+    assert summary["total_lines"] > len(ev)  # worker.log in full, the truncated file as far as it goes
+    found = await call(server, "search_logs", pattern="slow cache read", limit=500)  # default file: app.log, empty
+    assert "every log file was searched" in found["note"]
+    assert {m["file"] for m in found["matches"]} <= {"worker.log", "app.log.1.gz", "-rf.log"}
+    assert sum(m["file"] == "worker.log" for m in found["matches"]) == sum("slow cache" in e[3] for e in ev)
+    assert "option" in await error(server, "read_logs", file="-rf.log")
+
+
+async def test_a_log_out_of_time_order_is_read_whole(tmp_path: Path) -> None:
+    ev = events(6, 60, 5)
+    (tmp_path / "reverse.log").write_text("".join(plain(*e) for e in reversed(ev)))
+    server = build_server(tmp_path)
+    [listed] = (await call(server, "list_log_files"))["files"]
+    assert "not in time order" in listed["note"]
+    since, until = START + timedelta(minutes=20), START + timedelta(minutes=21)
+    out = await call(server, "search_logs", pattern="GET", file="reverse.log", since=z(since), until=z(until), limit=500)
+    assert sorted(m["time"] for m in out["matches"]) == [z(e[0]) for e in ev if since <= e[0] <= until and "GET" in e[3]]
+
+
+async def test_messages_that_do_not_fold_cannot_make_the_summary_grow(tmp_path: Path, monkeypatch) -> None:
+    from rca_servers.logs import scan
+
+    monkeypatch.setattr(scan, "MAX_SIGNATURES", 200)
+    rng = random.Random(9)
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
+    lines = []
+    for i in range(6000):
+        t = START + timedelta(seconds=i)
+        if i % 3 == 0:
+            lines.append(plain(t, "ERROR", "db", "Connection pool exhausted: 20/20 in use"))
+        else:
+            lines.append(plain(t, "WARN", "x", " ".join(rng.choice(words) for _ in range(6))))
+    (tmp_path / "app.log").write_text("".join(lines))
+    out = await call(build_server(tmp_path), "summarize_errors", limit=5)
+    assert out["signatures"][0]["count"] == 2000  # the frequent one survives every pruning, counted whole
+    assert out["rare_signatures_dropped"]["signatures"] > 0 and "too many to keep" in out["note"]
+    assert out["total_lines"] == 6000

@@ -11,9 +11,9 @@ run in worker processes (`parallel.py`).
 
 from __future__ import annotations
 
-import gzip
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,10 +27,75 @@ BLOCK = 1 << 20  # bytes read at a time when streaming
 PROBE = 16 << 10  # bytes read at each bisection probe
 MAX_CONTINUATION = 60  # lines of a traceback kept with the entry they belong to
 MAX_LINE = 1 << 20  # a "line" longer than this (no newline at all) is cut into pieces
+GZ_STEP = 64 << 10  # a truncated .gz loses what one read had decompressed: keep reads small
 
 
 def open_binary(path: str, compressed: bool) -> IO[bytes]:
-    return gzip.open(path, "rb") if compressed else open(path, "rb", buffering=0)  # noqa: SIM115
+    return GzipStream(path) if compressed else open(path, "rb", buffering=0)  # type: ignore[return-value]  # noqa: SIM115
+
+
+class GzipStream:
+    """A `.gz` file read as a stream that tolerates truncation and corruption.
+
+    Rotated logs are often cut short (a copy in progress, a disk that filled): gzip.GzipFile
+    raises and drops what it had decompressed, where an SRE wants every line before the cut.
+    Forward seeks read ahead; a backward seek starts again from the top. Concatenated members
+    (`cat a.gz b.gz`) are read one after the other.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._raw = open(path, "rb")  # noqa: SIM115 - closed in close()
+        self.truncated = False
+        self._restart()
+
+    def _restart(self) -> None:
+        self._raw.seek(0)
+        self._z = zlib.decompressobj(31)
+        self._buf = b""
+        self._pos = 0  # decompressed offset of the next byte read
+        self._done = False
+
+    def read(self, n: int = -1) -> bytes:
+        while (n < 0 or len(self._buf) < n) and not self._done:
+            chunk = self._raw.read(GZ_STEP)
+            if not chunk:
+                self._done = True
+                self.truncated = self.truncated or not self._z.eof
+                break
+            try:
+                data = self._z.decompress(chunk)
+                while self._z.eof and self._z.unused_data:  # the next member of a concatenated file
+                    rest = self._z.unused_data
+                    self._z = zlib.decompressobj(31)
+                    data += self._z.decompress(rest)
+            except zlib.error:
+                self._done = self.truncated = True
+                break
+            self._buf += data
+        out = self._buf if n < 0 else self._buf[:n]
+        self._buf = self._buf[len(out) :]
+        self._pos += len(out)
+        return out
+
+    def seek(self, pos: int) -> int:
+        if pos < self._pos:
+            self._restart()
+        while self._pos < pos:
+            if not self.read(min(pos - self._pos, 1 << 20)):
+                break
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> GzipStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # ---------------------------------------------------------------- streaming forwards
@@ -514,6 +579,7 @@ class _Summary:
         self.volume: dict[int, list[int]] = {}
         self.sigs: dict[tuple[str, str, str | None], list[Any]] = {}
         self.lines = 0
+        self.dropped = [0, 0]  # [entries, distinct signatures] pruned as rare (see prune)
         self.first: float | None = None
         self.last: float | None = None
         self.timed_out = False
@@ -544,7 +610,10 @@ class _Summary:
         key = (fold(headline(e.message)), e.level, e.component)
         s = self.sigs.get(key)
         if s is None:
-            s = self.sigs[key] = [0, ts, ts, {}, e.message[:1000], self.name]
+            if len(self.sigs) >= MAX_SIGNATURES:
+                entries, distinct = prune(self.sigs)
+                self.dropped = [self.dropped[0] + entries, self.dropped[1] + distinct]
+            s = self.sigs[key] = [0, ts, ts, {}, e.message[:EXAMPLE_MAX], self.name]
         s[0] += 1
         s[1] = min(s[1], ts)
         s[2] = max(s[2], ts)
@@ -554,7 +623,7 @@ class _Summary:
     def result(self) -> dict[str, Any]:
         return {
             "lines": self.lines, "first": self.first, "last": self.last, "volume": self.volume,
-            "sigs": self.sigs, "timed_out": self.timed_out,
+            "sigs": self.sigs, "dropped": self.dropped, "timed_out": self.timed_out,
         }  # fmt: skip
 
 
@@ -694,11 +763,32 @@ def _last_line(block: bytes) -> bytes:
     return b""
 
 
+# Signatures one scan keeps: a log whose messages do not fold (free text, ids the folding does
+# not know) must not make memory grow with the file. Past the cap, the rarer half is dropped and
+# counted; a signature that matters comes back and is counted again from where it reappears.
+MAX_SIGNATURES = 5000
+EXAMPLE_MAX = 500
+
+
+def prune(sigs: dict[Any, list[Any]]) -> list[int]:
+    """Drop all but the most frequent half of MAX_SIGNATURES (recent ones win ties); returns
+    [entries dropped, signatures dropped]."""
+    keep = MAX_SIGNATURES // 2
+    ranked = sorted(sigs.items(), key=lambda kv: (kv[1][0], kv[1][2]), reverse=True)
+    gone = ranked[keep:]
+    for key, _ in gone:
+        del sigs[key]
+    return [sum(v[0] for _, v in gone), len(gone)]
+
+
 def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """Combine partial summaries (ranges of one file, or several files)."""
-    out: dict[str, Any] = {"lines": 0, "first": None, "last": None, "volume": {}, "sigs": {}, "timed_out": False}
+    out: dict[str, Any] = {
+        "lines": 0, "first": None, "last": None, "volume": {}, "sigs": {}, "dropped": [0, 0], "timed_out": False,
+    }  # fmt: skip
     for p in parts:
         out["lines"] += p["lines"]
+        out["dropped"] = [a + b for a, b in zip(out["dropped"], p["dropped"], strict=True)]
         out["timed_out"] = out["timed_out"] or p["timed_out"]
         for k in ("first", "last"):
             if p[k] is not None:
@@ -720,4 +810,6 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
             for b, c in s[3].items():
                 acc[3][b] = acc[3].get(b, 0) + c
             acc[5].add(s[5])
+        if len(out["sigs"]) > MAX_SIGNATURES:
+            out["dropped"] = [a + b for a, b in zip(out["dropped"], prune(out["sigs"]), strict=True)]
     return out

@@ -97,9 +97,10 @@ def build_server(logs_dir: Path | None = None, *, default_logs_dir: Path | None 
         `slack` widens it so lines a little out of order are still seen (callers filter on
         time); the plain-file fast summary asks for the exact range instead.
         """
-        if f.first is not None and w.until is not None and f.first > w.until + slack:
+        earliest, latest = f.span
+        if earliest is not None and w.until is not None and earliest > w.until + slack:
             return None
-        if f.last is not None and w.since is not None and f.last < w.since - slack:
+        if latest is not None and w.since is not None and latest < w.since - slack:
             return None
         if not f.seekable:
             return 0, None
@@ -126,6 +127,7 @@ def build_server(logs_dir: Path | None = None, *, default_logs_dir: Path | None 
                     "compressed": f.compressed,
                     "first_time": iso(f.first),
                     "last_time": iso(f.last),
+                    **({"note": f.note} if f.note else {}),
                 }
                 for f in files
             ],
@@ -216,15 +218,18 @@ def build_server(logs_dir: Path | None = None, *, default_logs_dir: Path | None 
         except ToolError:
             if file != DEFAULT_SEARCH_FILE:
                 raise
-            files = catalog.files()[0]  # the seed's default name, in a directory that has no such file
-            note = f"there is no {DEFAULT_SEARCH_FILE} here, so every log file was searched"
+            files = []
+        if file == DEFAULT_SEARCH_FILE and not any(f.size for f in files if f.readable):
+            # the seed's default name, in a directory that has no such file (or it was just rotated)
+            files = catalog.files()[0]
+            note = f"there is no {DEFAULT_SEARCH_FILE} with lines here, so every log file was searched"
         w = window(files, since, until)
         deadline = time.time() + _budget_s()
         hits: list[dict[str, Any]] = []
         searched, skipped, timed_out = [], [], False
         for f in files:
             if not f.readable:
-                skipped.append(f.name)
+                skipped.append(f"{f.name} ({f.note})" if f.note else f.name)
                 continue
             rng = byte_range(f, w)
             searched.append(f.name)
@@ -254,7 +259,7 @@ def build_server(logs_dir: Path | None = None, *, default_logs_dir: Path | None 
         if timed_out:
             notes.append(f"the search stopped after {_budget_s():g} s; narrow the window (since/until) to see the rest")
         if skipped:
-            notes.append(f"not searched (format not recognised): {', '.join(skipped)}")
+            notes.append(f"not searched: {', '.join(skipped)}")
         if notes:
             out["note"] = "; ".join(notes)
         return out
@@ -281,20 +286,22 @@ def build_server(logs_dir: Path | None = None, *, default_logs_dir: Path | None 
         rank = LEVEL_RANK[parse_level_arg(min_level, name="min_level") or "WARN"]
         chosen = catalog.select(file)
         files = [f for f in chosen if f.readable]
-        unreadable = [f.name for f in chosen if not f.readable]
+        unreadable = [f"{f.name} ({f.note})" if f.note else f.name for f in chosen if not f.readable]
         w = window(files, since, until)
-        start = w.since or min((f.first for f in files if f.first), default=None)
-        end = w.until or max((f.last for f in files if f.last), default=None)
-        span = end - start if start and end else timedelta(0)
+        first = min((f.span[0] for f in files if f.span[0]), default=None)
+        last = max((f.span[1] for f in files if f.span[1]), default=None)
+        start = max(t for t in (w.since, first) if t) if (w.since or first) else None
+        end = min(t for t in (w.until, last) if t) if (w.until or last) else None
+        span = end - start if start and end and end > start else timedelta(0)
         bucket = _bucket_seconds(span)
-        key = (tuple((f.name, f.size, f.mtime_ns) for f in files), iso(w.since), iso(w.until), rank, bucket)
-        merged = summaries.get(key)
-        if merged is None:
+        key = (tuple((f.name, f.size, f.mtime_ns) for f in files), iso(w.since), iso(w.until), rank, bucket, n)
+        answer = summaries.get(key)
+        if answer is None:
             deadline = time.time() + _budget_s()
             parts = []
             for f in files:
                 windowed = w.since is not None or w.until is not None
-                simple = f.sniffed.simple_plain and not (f.compressed and windowed)
+                simple = f.sniffed.simple_plain and f.in_order and not (f.compressed and windowed)
                 rng = byte_range(f, w, timedelta(0) if simple else SLACK)
                 if rng is None:
                     continue
@@ -302,9 +309,10 @@ def build_server(logs_dir: Path | None = None, *, default_logs_dir: Path | None 
                 q = scan.SummaryQuery(f.format, w.since, w.until, rank, bucket, deadline, width)
                 parts += parallel.run(scan.summarize_range, f.path, f.compressed, f.name, rng[0], rng[1], q)
             merged = scan.merge(parts)
+            answer = _summary_answer(merged, files, w, bucket, n, unreadable)
             if not merged["timed_out"]:
-                summaries.put(key, merged)
-        return _summary_answer(merged, files, w, bucket, n, unreadable)
+                summaries.put(key, answer)  # the answer, not the whole tally: small whatever the logs
+        return answer
 
     return app
 
@@ -368,6 +376,11 @@ def _summary_answer(
         "truncated": len(sigs) > n or m["timed_out"],
     }
     notes = []
+    if m["dropped"][1]:
+        out["rare_signatures_dropped"] = {"entries": m["dropped"][0], "signatures": m["dropped"][1]}
+        notes.append(
+            f"{m['dropped'][1]} rare signatures ({m['dropped'][0]} entries) were too many to keep and are not listed"
+        )
     if m["timed_out"]:
         notes.append(f"the summary stopped after {_budget_s():g} s; narrow the window (since/until) for a complete one")
     if unreadable:
@@ -383,7 +396,7 @@ def _read_forward(f: LogFile, start: int, end: int | None, w: Window, n: int) ->
     with scan.open_binary(f.path, f.compressed) as fh:
         for e in scan.iter_entries(fh, start, end, f.format, f.name):
             if not w.contains(e.time):
-                if w.until is not None and e.time > w.until + SLACK:
+                if f.in_order and w.until is not None and e.time > w.until + SLACK:
                     break
                 continue
             if len(out) == n:
@@ -412,7 +425,7 @@ def _read_backward(f: LogFile, end: int, w: Window, n: int) -> tuple[list[dict[s
 def _read_backward_stream(f: LogFile, end: int | None, w: Window, n: int) -> tuple[list[dict[str, Any]], int | None]:
     """The latest entries of a compressed file: streamed forward, keeping the last n + 1."""
     last: deque[Any] = deque(maxlen=n + 1)
-    with scan.open_binary(f.path, True) as fh:
+    with scan.open_binary(f.path, f.compressed) as fh:
         for e in scan.iter_entries(fh, 0, end, f.format, f.name):
             if w.contains(e.time):
                 last.append(e)

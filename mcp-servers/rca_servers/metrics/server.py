@@ -178,7 +178,7 @@ def check_step(step: str | None, start: datetime, end: datetime) -> tuple[float,
         if d is None:
             try:
                 d = timedelta(seconds=float(step))
-            except ValueError:
+            except (ValueError, OverflowError):
                 raise ToolError(f"step={step!r} is not a duration; send one such as '15s', '1m' or '5m'.") from None
         if d.total_seconds() <= 0:
             raise ToolError(f"step={step!r} is not allowed; send a positive duration such as '1m'.")
