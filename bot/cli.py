@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import logging
+import math
 import os
 import sys
 from pathlib import Path
@@ -54,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines, only the report")
     p.add_argument(
-        "--timeout", type=float, default=float(os.environ.get("RCA_TOOL_TIMEOUT_S", "30")),
+        "--timeout", type=str, default=os.environ.get("RCA_TOOL_TIMEOUT_S", "30"),
         help="seconds allowed for each tool call (default: 30; env RCA_TOOL_TIMEOUT_S)",
     )
     return p
@@ -71,8 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     incident = " ".join(args.incident).strip()
     if not incident:
         return fail('say what is wrong, e.g.  rca "500 errors on checkout API"')
-    if args.timeout <= 0:
-        return fail("--timeout must be a positive number of seconds")
+    try:
+        timeout = float(args.timeout)
+    except ValueError:
+        timeout = float("nan")
+    if not (math.isfinite(timeout) and timeout > 0):
+        return fail(f"--timeout (or RCA_TOOL_TIMEOUT_S) must be a positive number of seconds, not {args.timeout!r}")
     try:
         servers = load_config(args.config)
         if args.data:
@@ -88,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
 
     async def run():
-        async with Engine(servers, analyst, call_timeout_s=args.timeout) as engine:
+        async with Engine(servers, analyst, call_timeout_s=timeout) as engine:
             return await engine.investigate(incident, sink)
 
     try:
@@ -101,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print(render_markdown(report))
     else:
         print(render_text(report))
-    return 0
+    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":

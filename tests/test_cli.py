@@ -80,6 +80,33 @@ def test_bad_input_exits_2_with_one_line(args: list[str], words: str) -> None:
     assert p.stdout == ""
 
 
+@pytest.mark.parametrize("value", ["abc", "nan", "-1", "inf"])
+def test_a_bad_tool_timeout_from_the_environment_is_one_line(value: str) -> None:
+    p = rca("x", env={"RCA_TOOL_TIMEOUT_S": value})
+    assert p.returncode == 2 and "RCA_TOOL_TIMEOUT_S" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_data_wins_over_live_sources_in_the_environment(tmp_path: Path) -> None:
+    d = SHARED / "scenarios" / "pool-exhaustion-after-deploy"
+    env = {"RCA_ANALYST": "heuristic", "GIT_REPO": str(tmp_path), "METRICS_BACKEND": "prometheus",
+           "PROMETHEUS_URL": "http://127.0.0.1:9"}  # fmt: skip
+    p = rca("--data", str(d), "--format", "json", "-q", "500 errors on checkout API", env=env)
+    assert p.returncode == 0, p.stderr
+    report = json.loads(p.stdout)
+    assert report["root_cause"]["trigger"]["type"] in ("deploy", "commit") and all(c["ok"] for c in report["tool_calls"])
+
+
+def test_with_every_server_down_the_report_says_nothing_was_checked(tmp_path: Path) -> None:
+    cfg = tmp_path / "servers.json"
+    cfg.write_text('{"mcpServers": {"logs": {"command": "/nonexistent/server"}, "git": {"command": "false"}}}')
+    p = rca("--config", str(cfg), "--format", "json", "-q", "500 errors on checkout API")
+    assert p.returncode == 1
+    report = json.loads(p.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert report["failed"] and report["root_cause"]["trigger"]["type"] == "unknown"
+    assert report["root_cause"]["confidence"] == 0 and "no data source answered" in report["summary"]
+
+
 def test_a_broken_config_file_is_named(tmp_path: Path) -> None:
     cfg = tmp_path / "servers.json"
     cfg.write_text('{"mcpServers": {"logs": {"command": "python", "args": [}}')

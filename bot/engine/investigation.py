@@ -62,12 +62,26 @@ class Engine:
             log.exception("analyst %s failed", analyst.name)
             await session.note(f"the analysis failed: {type(e).__name__}: {e}", "warning")
             report = failed_report(incident, analyst.name, f"{type(e).__name__}: {e}")
+        blind = _blind(session, self.pool.names, self.pool.down())
+        if blind and not report.failed:
+            # no data reached the analyst: whatever it concluded, "nothing is wrong" is not known
+            await session.note(f"no data source answered ({blind}); the report says so", "warning")
+            report = failed_report(incident, analyst.name, f"no data source answered: {blind}")
         report.incident = incident
         report.tool_calls = list(session.records)
         report.duration_s = round(time.perf_counter() - t0, 3)
         report.warnings = list(dict.fromkeys([*session.warnings, *report.warnings]))
         await emit(on_event, ReportReady(report))
         return report
+
+
+def _blind(session: ToolSession, names: list[str], down: dict[str, str]) -> str:
+    """Why the analyst saw no data at all ('' when it saw some): every server down, or every call failed."""
+    if names and set(down) >= set(names):
+        return "; ".join(f"{n}: {why}" for n, why in down.items())[:500]
+    if session.records and not any(c.ok for c in session.records):
+        return "every tool call failed"
+    return ""
 
 
 def failed_report(incident: str, analyst: str, reason: str) -> Report:
@@ -81,6 +95,11 @@ def failed_report(incident: str, analyst: str, reason: str) -> Report:
             confidence=0.0,
         ),
         onset=None,
-        recommendations=["Look at the tool calls listed below and at the raw data directly."],
+        recommendations=[
+            "Check the data sources: the servers' configuration (RCA_SERVERS_CONFIG, LOGS_DIR, GIT_*, METRICS_*/"
+            "PROMETHEUS_*/DD_*) and that they can start; then run the investigation again.",
+            "Meanwhile look at the raw data directly; the tool calls below show what was tried.",
+        ],
         analyst=analyst,
+        failed=True,
     )

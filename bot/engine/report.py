@@ -80,6 +80,7 @@ class Report:
     duration_s: float | None = None
     warnings: list[str] = field(default_factory=list)
     usage: Usage | None = None
+    failed: bool = False  # the investigation could not reach a conclusion (nothing answered, or it broke)
 
     @property
     def verdict(self) -> str:
@@ -126,6 +127,7 @@ class Report:
             duration_s=d.get("duration_s"),
             warnings=list(d.get("warnings", [])),
             usage=Usage(**usage) if usage else None,
+            failed=bool(d.get("failed", False)),
         )
 
 

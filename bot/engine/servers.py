@@ -141,18 +141,24 @@ def _expand(value: str, server: str) -> str:
 
 
 def data_dir_env(data: Path) -> dict[str, dict[str, str]]:
-    """Env for the bundled servers to read a directory laid out like a shared scenario."""
+    """Env for the bundled servers to read a directory laid out like a shared scenario.
+
+    The directory wins over live sources set in the environment or .env (a repository, a
+    Prometheus): `--data DIR` means that directory's files.
+    """
     return {
         "logs": {"LOGS_DIR": str(data / "logs")},
-        "git": {"GIT_COMMITS_FILE": str(data / "git" / "recent_commits.json")},
-        "datadog": {"METRICS_FILE": str(data / "metrics" / "metrics.json")},
+        "git": {"GIT_COMMITS_FILE": str(data / "git" / "recent_commits.json"), "GIT_REPO": "", "GIT_DEPLOYMENTS_FILE": ""},
+        "datadog": {"METRICS_FILE": str(data / "metrics" / "metrics.json"), "METRICS_BACKEND": "file"},
     }
 
 
 def check_data_dir(data: Path) -> None:
     """Refuse a --data directory that is not laid out like a scenario, naming what is missing."""
-    if not data.is_dir():
+    if not data.exists():
         raise ConfigError(f"data directory {str(data)!r} does not exist")
+    if not data.is_dir():
+        raise ConfigError(f"{str(data)!r} is a file; --data takes a directory with logs/, git/ and metrics/")
     missing = [
         rel
         for rel in ("logs", "git/recent_commits.json", "metrics/metrics.json")
