@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import random
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -397,3 +398,20 @@ async def test_messages_that_do_not_fold_cannot_make_the_summary_grow(tmp_path: 
     assert out["signatures"][0]["count"] == 2000  # the frequent one survives every pruning, counted whole
     assert out["rare_signatures_dropped"]["signatures"] > 0 and "too many to keep" in out["note"]
     assert out["total_lines"] == 6000
+
+
+def test_escaped_patterns_are_searched_as_the_literal_they_are() -> None:
+    from rca_servers.logs.scan import _as_literal
+
+    assert _as_literal(re.escape("timeout acquiring connection from pool 'primary'")) == (
+        "timeout acquiring connection from pool 'primary'"
+    )
+    assert _as_literal(r"a\.b") == "a.b"
+    for regex in (r"\d+", "a|b", "a.b", "end\\"):
+        assert _as_literal(regex) is None
+
+
+async def test_an_escaped_pattern_finds_what_the_regex_finds(server: Any) -> None:
+    escaped = await call(server, "search_logs", pattern=re.escape("in use, 4 waiting"), file="app.log", limit=500)
+    assert escaped["count"] > 0
+    assert all("in use, 4 waiting" in m["message"] for m in escaped["matches"])

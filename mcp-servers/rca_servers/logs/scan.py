@@ -388,6 +388,24 @@ class Query:
 _META = re.compile(r"[\\.^$*+?{}\[\]|()]")
 
 
+def _as_literal(pattern: str) -> str | None:
+    """The text a pattern matches when it is a plain string (re.escape'd or not), else None."""
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 >= len(pattern) or pattern[i + 1].isalnum():
+                return None  # \d, \b, \1 ... are regex, not escapes of a character
+            out.append(pattern[i + 1])
+            i += 2
+            continue
+        if _META.match(ch):
+            return None
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 @lru_cache(maxsize=64)
 def _finder(pattern: str) -> Callable[[bytes, int], tuple[int, int] | None]:
     """(block, pos) -> (match start, match end) of the next case-insensitive match, or None.
@@ -395,8 +413,9 @@ def _finder(pattern: str) -> Callable[[bytes, int], tuple[int, int] | None]:
     A pattern without regex syntax is a literal and is found with bytes.find on a lowercased
     block, several times faster than the regex engine's case-insensitive search.
     """
-    if not _META.search(pattern) and pattern.isascii():
-        needle = pattern.lower().encode()
+    literal = _as_literal(pattern)
+    if literal is not None and literal.isascii():
+        needle = literal.lower().encode()
         cache: dict[int, bytes] = {}
 
         def find_literal(block: bytes, pos: int) -> tuple[int, int] | None:
