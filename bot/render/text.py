@@ -23,17 +23,23 @@ def short_args(arguments: dict, width: int = 70) -> str:
 
 
 class ProgressPrinter:
-    """An EventSink that prints one line per finished tool call and every note."""
+    """An EventSink that prints one line per finished tool call and every note.
 
-    def __init__(self, out: TextIO | None = None) -> None:
+    On a terminal it also says when each call starts, so a slow one (a summary over a
+    gigabyte of logs) never looks like a hang; piped output gets only the finished lines.
+    """
+
+    def __init__(self, out: TextIO | None = None, *, starts: bool | None = None) -> None:
         self.out = out or sys.stdout
+        self.starts = starts if starts is not None else _is_tty(self.out)
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, InvestigationStarted):
             self._print(f"Investigating: {event.incident}")
             self._print(f"  analyst {event.analyst} · servers {', '.join(event.servers)}")
         elif isinstance(event, ToolCallStarted):
-            pass  # the finished line carries everything; a started line would double the output
+            if self.starts:
+                self._print(f"  … {event.server}.{event.tool}({short_args(event.arguments)})")
         elif isinstance(event, ToolCallFinished):
             mark = "✓" if event.ok else "✗"
             self._print(
@@ -103,3 +109,10 @@ def footer(report: Report) -> str:
 
 def _indent(text: str, prefix: str = "  ") -> str:
     return "\n".join(prefix + line for line in (text or "").splitlines() or [""])
+
+
+def _is_tty(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
