@@ -14,12 +14,15 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import mcp
 from mcp import StdioServerParameters
 from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 
 from bot.engine.servers import ServerConfig
 
@@ -144,7 +147,7 @@ class ServerPool:
     def _target(self, h: ServerHandle) -> Any:
         c = h.config
         if c.url:
-            return c.url
+            return _http_transport(c.url, c.headers) if c.headers else c.url
         env = {**_inherited_env(), **c.env}
         params = StdioServerParameters(command=c.command or "", args=list(c.args), env=env, cwd=c.cwd)
         if h.stderr is None:
@@ -187,6 +190,13 @@ class ServerPool:
             if h.stderr is not None:
                 h.stderr.close()
                 h.stderr = None
+
+
+@contextlib.asynccontextmanager
+async def _http_transport(url: str, headers: dict[str, str]) -> AsyncIterator[Any]:
+    """Streamable HTTP with headers of our own (a bearer token), on the SDK's default timeouts."""
+    async with create_mcp_http_client(headers=headers) as http, streamable_http_client(url, http_client=http) as streams:
+        yield streams
 
 
 def _inherited_env() -> dict[str, str]:

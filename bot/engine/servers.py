@@ -8,8 +8,9 @@
 }}
 ```
 
-Stdio entries take `command`/`args`/`env`/`cwd`; HTTP entries take `url` (streamable HTTP).
-`${VAR}` in env values and urls is taken from our environment, so tokens stay out of the file.
+Stdio entries take `command`/`args`/`env`/`cwd`; HTTP entries take `url` (streamable HTTP) and
+`headers` (e.g. `"Authorization": "Bearer ${MCP_TOKEN}"`). `${VAR}` in env values, urls and headers
+is taken from our environment, so tokens stay out of the file.
 `python`/`python3` as a command means the interpreter running the bot, so a server sees the
 same installed packages. Relative paths in `args` and `cwd` are relative to the config file.
 Adding a server is a config entry, not code.
@@ -49,13 +50,14 @@ class ServerConfig:
     env: dict[str, str] = field(default_factory=dict, hash=False)
     cwd: str | None = None
     url: str | None = None
+    headers: dict[str, str] = field(default_factory=dict, hash=False)  # HTTP only, e.g. Authorization
 
     @property
     def transport(self) -> str:
         return "http" if self.url else "stdio"
 
     def with_env(self, extra: dict[str, str]) -> ServerConfig:
-        return ServerConfig(self.name, self.command, self.args, {**self.env, **extra}, self.cwd, self.url)
+        return ServerConfig(self.name, self.command, self.args, {**self.env, **extra}, self.cwd, self.url, self.headers)
 
 
 def bundled_servers() -> list[ServerConfig]:
@@ -103,11 +105,17 @@ def parse_config(doc: object, *, base: Path) -> list[ServerConfig]:
 
 
 def _parse_entry(name: str, entry: dict, base: Path) -> ServerConfig:
+    kind = str(entry.get("type") or entry.get("transport") or "").lower()
+    if kind == "sse":
+        raise ConfigError(f"server {name!r}: the SSE transport is not supported; use streamable HTTP (a url ending in /mcp)")
     url = entry.get("url")
     if url is not None:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ConfigError(f"server {name!r}: url must start with http:// or https://")
-        return ServerConfig(name, url=_expand(url, name))
+        headers = entry.get("headers", {})
+        if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+            raise ConfigError(f"server {name!r}: headers must map names to strings")
+        return ServerConfig(name, url=_expand(url, name), headers={k: _expand(v, name) for k, v in headers.items()})
     command = entry.get("command")
     if not isinstance(command, str) or not command.strip():
         raise ConfigError(f"server {name!r}: needs a command (stdio) or a url (HTTP)")

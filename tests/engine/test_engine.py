@@ -133,6 +133,37 @@ async def test_a_server_over_streamable_http(tmp_path: Path) -> None:
         proc.wait(10)
 
 
+async def test_an_http_server_behind_a_token_gets_the_headers_from_the_config(tmp_path: Path, monkeypatch) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("token_server.py")), str(port), "s3cret"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        monkeypatch.setenv("RCA_TEST_MCP_TOKEN", "s3cret")
+        url = f"http://127.0.0.1:{port}/mcp"
+        config = tmp_path / "servers.json"
+        config.write_text(
+            f'{{"mcpServers": {{"guarded": {{"url": "{url}", "headers": {{"Authorization": "Bearer ${{RCA_TEST_MCP_TOKEN}}"}}}},'
+            f' "bare": {{"url": "{url}"}}}}}}'
+        )
+        probe = Calls(("whoami", {}))
+        async with Engine(load_config(config), probe) as engine:
+            down = engine.pool.down()
+            report = await engine.investigate("x")
+        assert set(down) == {"bare"}  # no token, no server; the other one works
+        assert report.tool_calls[0].ok and probe.results[0].data == {"accepted": True}
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 async def test_colliding_tool_names_get_a_server_prefix() -> None:
     probe = Calls(("get_deployments", {"limit": 1}), ("flaky__get_deployments", {}), ("git__get_deployments", {}))
     async with Engine([*bundled_servers(), FLAKY], probe) as engine:
