@@ -1,4 +1,4 @@
-"""Entry point of the git MCP server (stdio). Configuration: see docs/git-server.md."""
+"""Entry point of the git MCP server (stdio). Configuration: GIT_COMMITS_FILE, or GIT_REPO (docs/tools.md, README)."""
 
 import sys
 from pathlib import Path
