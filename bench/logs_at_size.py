@@ -130,6 +130,17 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size: each shared page split among the processes that share it."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 async def timed(client: mcp.Client, tool: str, args: dict, runs: int = 5) -> tuple[float, dict]:
     times, data = [], {}
     for _ in range(runs):
@@ -202,6 +213,9 @@ async def main(size: int) -> None:
         print(f"  {'server peak memory (VmHWM, target < 150 MB)':58s} {own:8.1f} MB")
         if worker_peaks:
             print(f"  {'scan worker processes, peak memory each':58s} " + ", ".join(f"{w:.0f}" for w in worker_peaks) + " MB")
+            pss = sum(pss_mb(p) for p in [pid, *workers])
+            print(f"  {'server and its workers together: peak RSS summed / PSS now':58s} {own + sum(worker_peaks):8.1f} MB"
+                  f" / {pss:.1f} MB (RSS counts shared pages once per process)")
 
 
 if __name__ == "__main__":
