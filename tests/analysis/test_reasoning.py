@@ -387,3 +387,25 @@ async def test_failures_from_one_node_are_found_by_sampling_the_lines(tmp_path: 
     assert probe.found is not None
     assert (probe.found.value, probe.found.usual, probe.found.share) == (nodes[0], 3, 1.0)
     assert [c.tool for c in report.tool_calls] == ["search_logs", "search_logs"]
+
+
+def test_a_stray_failed_request_minutes_early_does_not_date_the_incident():
+    obs = quiet_then("upstream prematurely closed connection while reading response header from upstream", "nginx", [])
+    stray = "POST /api/cart/items <n> status=<n>"
+    obs.signatures.append(Signature(stray, "ERROR", "nginx", 40, at(86), at(119),
+                                    [(at(86), 1), (at(88), 1)] + [(at(i), 1) for i in range(91, 119)], stray))
+    assert assess(obs).onset == at(90)
+    # errors already running in earnest two minutes before the metrics saw them do move it
+    obs.signatures[0].per_minute = [(at(i), 30) for i in range(88, 120)]
+    assert assess(obs).onset == at(88)
+
+
+def test_latency_creeping_up_before_the_errors_is_not_the_onset():
+    rng = random.Random(12)
+    obs = series_obs([600 + rng.gauss(0, 10) for _ in range(150)])
+    for i, p in enumerate(obs.metric_points):
+        p["response_time_ms"] = 60 + (max(0, i - 80) * 3 if i < 105 else 120) + rng.gauss(0, 3)
+        p["error_rate"] = 0.05 if i < 105 else 15.0
+    impact = assess(obs)
+    latency = next(m for m in impact.shifts if m.metric == "response_time_ms")
+    assert latency.start < at(100) and impact.onset == at(105)

@@ -25,6 +25,11 @@ class MetricShift:
     end: datetime | None
     peak_time: datetime
     source: str = "metrics"
+    crossed: datetime | None = None  # when it crossed the bar for user impact (start may be a ramp's foot)
+
+    @property
+    def impact_start(self) -> datetime:
+        return self.crossed or self.start
 
     @property
     def baseline(self) -> float:
@@ -131,7 +136,8 @@ def _shifts(obs: Observations, specs: tuple[Spec, ...], *, merge: bool = False) 
         if spec.metric in ("memory_usage", "cpu_usage"):
             start_i = ramp_start(values, s)
         end = times[s.end_index] if s.end_index is not None else None
-        out.append(MetricShift(spec.metric, s, times[start_i], end, times[s.peak_index]))
+        crossed = times[s.cross_index] if s.cross_index is not None else None
+        out.append(MetricShift(spec.metric, s, times[start_i], end, times[s.peak_index], crossed=crossed))
     return out
 
 
@@ -193,7 +199,7 @@ def _log_error_shift(obs: Observations) -> MetricShift | None:
     t = [start + timedelta(minutes=i) for i in range(len(errors))]
     return MetricShift(
         "log_errors_per_min", s, t[s.start_index], t[s.end_index] if s.end_index is not None else None,
-        t[s.peak_index], source="logs",
+        t[s.peak_index], source="logs", crossed=t[s.cross_index] if s.cross_index is not None else None,
     )
 
 
@@ -203,11 +209,11 @@ def assess(obs: Observations) -> Impact:
     leading = [_dated_by_server(m, obs) for m in _shifts(obs, LEADING_METRICS)]
     leading = [m for m in leading if not (m.metric == "cpu_usage" and follows_traffic(obs, m.start))]
     log_shift = _log_error_shift(obs)
-    candidates = sorted([*shifts, *([log_shift] if log_shift else [])], key=lambda m: m.start)
+    candidates = sorted([*shifts, *([log_shift] if log_shift else [])], key=lambda m: m.impact_start)
     if not candidates:
         return Impact(False, None, None, shifts, leading, [], log_shift)
     onset = _consensus_onset(candidates)
-    ends = [m.end for m in candidates if m.start <= onset + timedelta(minutes=20)]
+    ends = [m.end for m in candidates if m.impact_start <= onset + timedelta(minutes=20)]
     end = max(ends) if ends and all(e is not None for e in ends) else None
     new = new_signatures(obs, onset, end)
     if not shifts and obs.metric_points and not _requests_failing(new, log_shift):
@@ -336,29 +342,44 @@ def _short(text: str, n: int = 60) -> str:
 
 
 def _consensus_onset(shifts: list[MetricShift]) -> datetime:
-    """The earliest impact start that another source confirms within 15 minutes; else the earliest."""
+    """The earliest impact start that another source confirms within 15 minutes; else the earliest.
+
+    An impact starts when a metric crosses the bar for user impact, not at the foot of the
+    slow climb before it (latency creeping up 60 ms while a queue fills is a first sign, and
+    the timeline shows it); the logs can still move it a few minutes earlier.
+    """
     for i, m in enumerate(shifts):
-        others = [o for j, o in enumerate(shifts) if j != i and abs((o.start - m.start).total_seconds()) <= 900]
+        others = [o for j, o in enumerate(shifts)
+                  if j != i and abs((o.impact_start - m.impact_start).total_seconds()) <= 900]
         if others:
-            return m.start
-    return shifts[0].start
+            return m.impact_start
+    return shifts[0].impact_start
 
 
 def _refine_with_logs(onset: datetime, new: list[NewSignature]) -> datetime:
     """Logs have second resolution: if new errors began a few minutes before the metrics saw it, take that.
 
-    A signature's own change point counts, not its first line ever: a 500 seen twice in the
-    morning says nothing about when this began.
+    Judged on all the new failing lines together, minute by minute: the first minute, at most
+    six before the metrics' onset, from which they run at a good part of the rate they settle
+    at. A signature's own change point is not enough: one stray failed request four minutes
+    early would date the whole incident before the deploy that caused it.
     """
-    firsts = [
-        ns.began
-        for ns in new
-        if ns.began and ns.sig.level in ("ERROR", "FATAL") and ns.during >= 5
-        and timedelta(0) <= onset - ns.began <= timedelta(minutes=6)
-    ]
-    if not firsts:
+    failing = [ns for ns in new if ns.began and ns.sig.level in ("ERROR", "FATAL") and ns.during >= 5]
+    if not failing:
         return onset
-    return min(firsts).replace(second=0, microsecond=0)
+    first = onset.replace(second=0, microsecond=0) - timedelta(minutes=6)
+    counts = [0.0] * 17  # six minutes before the onset, the onset, ten after
+    for ns in failing:
+        for t, c in ns.sig.per_minute:
+            k = int((t - first).total_seconds() // 60)
+            if 0 <= k < len(counts) and t >= ns.began:
+                counts[k] += c
+    settled = statistics.median(counts[6:])
+    bar = max(3.0, 0.25 * settled)
+    for k in range(6):
+        if counts[k] >= bar and counts[k + 1] >= bar:
+            return first + timedelta(minutes=k)
+    return onset
 
 
 def new_signatures(obs: Observations, onset: datetime, end: datetime | None) -> list[NewSignature]:

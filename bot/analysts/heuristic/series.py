@@ -22,6 +22,7 @@ class Shift:
     peak: float
     peak_index: int
     direction: str  # up | down
+    cross_index: int | None = None  # first point beyond the threshold (start_index walks back to the foot)
 
     def ratio(self) -> float:
         """How many times the baseline the peak is (for 'up'); inverse for 'down'."""
@@ -98,7 +99,7 @@ def find_shift(
         segment = values[start : end if end is not None else n]
         peak = max(segment) if sign > 0 else min(segment)
         peak_index = start + segment.index(peak)
-        return Shift(start, end, base, spread, peak, peak_index, direction)
+        return Shift(start, end, base, spread, peak, peak_index, direction, i)
     return None
 
 
@@ -118,7 +119,8 @@ def episodes(values: list[float], first: Shift, *, max_gap: int = 15, **kwargs) 
         peak, peak_index = (
             (nxt.peak, nxt.peak_index) if sign * (nxt.peak - merged.peak) > 0 else (merged.peak, merged.peak_index)
         )
-        merged = Shift(merged.start_index, nxt.end_index, merged.baseline, merged.spread, peak, peak_index, merged.direction)
+        merged = Shift(merged.start_index, nxt.end_index, merged.baseline, merged.spread, peak, peak_index,
+                       merged.direction, merged.cross_index)
     return merged
 
 
