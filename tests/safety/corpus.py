@@ -94,3 +94,44 @@ LOOKALIKES += [
     "api_key=$OPENAI_API_KEY",
     "Cookie: n/a",
 ]
+
+# Secrets whose key is camelCase, glued or short (JSON logs from Java, JS and Go), and token
+# formats with a known prefix.
+SECRETS += [
+    ("PGPASSWORD=hunter22 psql -h db", "hunter22"),
+    ('{"dbPassword":"hunter22","host":"db"}', "hunter22"),
+    ('{"userPassword": "s3cr3t-pw-42"}', "s3cr3t-pw-42"),
+    ("oauth clientSecret=AbC123dEf456gHi789 rejected", "AbC123dEf456gHi789"),
+    ('{"accessToken":"at-9f8e7d6c5b4a","expiresIn":3600}', "at-9f8e7d6c5b4a"),
+    ("REDIS_PASS=r3d1s-pw connecting", "r3d1s-pw"),
+    ('{"user": "svc", "pass": "hunter22"}', "hunter22"),
+    ("MYSQL_PWD=hunter22", "hunter22"),
+    ("SECRET_KEY_BASE=abcdef0123456789abcdef0123456789", "abcdef0123456789abcdef0123456789"),
+    ("spring.datasource.password=hunter22", "hunter22"),
+    ("--password=hunter22 --user=ops", "hunter22"),
+    ("X-Vault-Token: hvs.CAESIJlWh0abcdefghijklmnop", "hvs.CAESIJlWh0abcdefghijklmnop"),
+    ("vault login with hvs.CAESIJlWh0abcdefghijklmnopqrstuvwxyz", "hvs.CAESIJlWh0abcdefghijklmnopqrstuvwxyz"),
+    ("HF hub token hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"),
+    ("sendgrid SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG 401",
+     "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"),
+    ("GET https://shop.blob.core.windows.net/c/x.pdf?sv=2022-11-02&se=2030-01-01&sig=AbCdEf0123456789%2Bxyz%3D 403",
+     "AbCdEf0123456789%2Bxyz%3D"),
+    ("authorization: Bearer abc", " abc"),
+    ("posting to https://discord.com/api/webhooks/123456789/AbCdEf-GhIjKl_012 failed",
+     "AbCdEf-GhIjKl_012"),
+]
+LOOKALIKES += [
+    "pwd=/home/app",
+    "PWD=/srv/app",
+    "token: 3",
+    "credentials: loaded",
+    "credentials=2 loaded",
+    "token_count=1234 tokens=1234 max_tokens: 4096",
+    "session_token_ttl=3600 auth_token_expired=true",
+    "password_hash_algo=argon2 password_length=12",
+    "api_key_id=key_12345 secret_version: 7",
+    "bypass=true compass=north",
+    "Authorization: Bearer [MASKED]",
+    "token_type=Bearer",
+    "GET /search?q=shoes&sort=price 200",
+]
