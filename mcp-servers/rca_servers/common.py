@@ -6,12 +6,15 @@ what was wrong and what to send instead. The MCP SDK turns them into `is_error` 
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
@@ -162,3 +165,55 @@ def env_path(var: str, default: Path) -> Path:
     """A directory or file named by an environment variable, else the server's own default."""
     value = os.environ.get(var, "").strip()
     return Path(value).expanduser() if value else default
+
+
+def read_json(path: Path, *, what: str, env_var: str) -> Any:
+    """Read a JSON data file or say, in one sentence, what is wrong with it and how to fix it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ToolError(f"the {what} file {str(path)!r} does not exist; set {env_var} to an existing file.") from None
+    except IsADirectoryError:
+        raise ToolError(f"{env_var}={str(path)!r} is a directory; point it at the JSON file itself.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ToolError(f"the {what} file {str(path)!r} cannot be read ({exc.__class__.__name__}); check it.") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ToolError(
+            f"the {what} file {str(path)!r} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            f"fix the file or point {env_var} at another."
+        ) from None
+
+
+T = TypeVar("T")
+
+
+class ParsedFile(Generic[T]):
+    """A data file read when a tool needs it and parsed again only when it changed on disk.
+
+    Reading at call time (not at start) makes a missing or broken file an error the caller
+    can read, and picks up an edited file without a restart; the stamp (mtime, size) keeps
+    repeated calls from parsing it again.
+    """
+
+    def __init__(self, path: Path, parse: Callable[[Path], T]) -> None:
+        self.path = Path(path)
+        self._parse = parse
+        self._lock = threading.Lock()
+        self._cached: tuple[tuple[int, int], T] | None = None
+
+    def load(self) -> T:
+        try:
+            st = self.path.stat()
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        with self._lock:
+            if stamp is not None and self._cached is not None and self._cached[0] == stamp:
+                return self._cached[1]
+        data = self._parse(self.path)
+        if stamp is not None:
+            with self._lock:
+                self._cached = (stamp, data)
+        return data

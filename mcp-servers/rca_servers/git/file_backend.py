@@ -8,13 +8,12 @@ file is an error a caller can read, and an edited file is picked up without a re
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rca_servers.common import ToolError, Window, resolve_window
+from rca_servers.common import ParsedFile, ToolError, Window, read_json, resolve_window
 
 from .records import (
     Commit,
@@ -25,7 +24,6 @@ from .records import (
     newest_first,
     parse_commits,
     parse_deployments,
-    read_json,
 )
 
 ENV_VAR = "GIT_COMMITS_FILE"
@@ -50,37 +48,13 @@ class FileBackend:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._cached: tuple[tuple[int, int], _Data] | None = None
+        self._file = ParsedFile(self.path, _parse)
 
     def describe(self) -> str:
         return f"commits file {self.path}"
 
     def _load(self) -> _Data:
-        try:
-            st = self.path.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            stamp = None
-        with self._lock:
-            if stamp is not None and self._cached is not None and self._cached[0] == stamp:
-                return self._cached[1]
-        doc = read_json(self.path, what="git commits", env_var=ENV_VAR)
-        if isinstance(doc, list):
-            doc = {"commits": doc}
-        if not isinstance(doc, dict) or "commits" not in doc:
-            raise ToolError(
-                f"{str(self.path)!r} has no 'commits' list; write {{\"commits\": [...], \"deployments\": [...]}}."
-            )
-        commits = newest_first(parse_commits(doc["commits"], self.path), lambda c: c.timestamp)
-        deployments = newest_first(parse_deployments(doc.get("deployments") or [], self.path), lambda d: d.deployed_at)
-        times = [c.timestamp for c in commits] + [c.deployed_at for c in commits] + [d.deployed_at for d in deployments]
-        known = [t for t in times if t is not None]
-        data = _Data(commits, deployments, DeploymentIndex(deployments), max(known) if known else None)
-        if stamp is not None:
-            with self._lock:
-                self._cached = (stamp, data)
-        return data
+        return self._file.load()
 
     def window(self, since: str | None, until: str | None) -> Window:
         data = self._load()
@@ -115,3 +89,16 @@ class FileBackend:
 
         hits = [c for c in data.commits if match(c)]
         return [c.full(data.index.shipped_by(c)) for c in hits[:limit]], len(hits) > limit
+
+
+def _parse(path: Path) -> _Data:
+    doc = read_json(path, what="git commits", env_var=ENV_VAR)
+    if isinstance(doc, list):
+        doc = {"commits": doc}
+    if not isinstance(doc, dict) or "commits" not in doc:
+        raise ToolError(f"{str(path)!r} has no 'commits' list; write {{\"commits\": [...], \"deployments\": [...]}}.")
+    commits = newest_first(parse_commits(doc["commits"], path), lambda c: c.timestamp)
+    deployments = newest_first(parse_deployments(doc.get("deployments") or [], path), lambda d: d.deployed_at)
+    times = [c.timestamp for c in commits] + [c.deployed_at for c in commits] + [d.deployed_at for d in deployments]
+    known = [t for t in times if t is not None]
+    return _Data(commits, deployments, DeploymentIndex(deployments), max(known) if known else None)

@@ -6,7 +6,6 @@ what a commit looks like to the caller, and which deployment shipped it, must no
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -158,25 +157,6 @@ def newest_first(items: list[Any], key: Callable[[Any], datetime | None]) -> lis
 
 
 # --- reading the seed's JSON shape -------------------------------------------------------
-
-
-def read_json(path: Path, *, what: str, env_var: str) -> Any:
-    """Read a JSON data file or say, in one sentence, what is wrong with it and how to fix it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ToolError(f"the {what} file {str(path)!r} does not exist; set {env_var} to an existing file.") from None
-    except IsADirectoryError:
-        raise ToolError(f"{env_var}={str(path)!r} is a directory; point it at the JSON file itself.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ToolError(f"the {what} file {str(path)!r} cannot be read ({exc.__class__.__name__}); check it.") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ToolError(
-            f"the {what} file {str(path)!r} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            f"fix the file or point {env_var} at another."
-        ) from None
 
 
 def _time(value: Any, *, where: str, field: str, source: Path, required: bool) -> datetime | None:

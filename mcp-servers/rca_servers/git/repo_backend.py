@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from rca_servers.common import ToolError, Window, resolve_window
+from rca_servers.common import ToolError, Window, read_json, resolve_window
 
 from .records import (
     DEPLOY_COMMITS_CAP,
@@ -35,7 +35,6 @@ from .records import (
     deployments_from_document,
     newest_first,
     path_problem,
-    read_json,
 )
 
 GIT_TIMEOUT_S = 10.0

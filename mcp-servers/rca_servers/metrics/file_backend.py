@@ -9,14 +9,12 @@ file is an error a caller can read, and an edited file is picked up without a re
 
 from __future__ import annotations
 
-import json
 import math
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rca_servers.common import ToolError, Window, resolve_window
+from rca_servers.common import ParsedFile, ToolError, Window, read_json, resolve_window
 
 from .table import METRICS, MetricTable
 
@@ -36,8 +34,7 @@ class FileBackend:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._cached: tuple[tuple[int, int], _Data] | None = None
+        self._file = ParsedFile(self.path, lambda p: parse(read_json(p, what="metrics", env_var=ENV_VAR), p))
 
     def describe(self) -> str:
         return f"metrics file {self.path}"
@@ -64,38 +61,7 @@ class FileBackend:
         )
 
     def _load(self) -> _Data:
-        try:
-            st = self.path.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            stamp = None
-        with self._lock:
-            if stamp is not None and self._cached is not None and self._cached[0] == stamp:
-                return self._cached[1]
-        data = parse(read_json(self.path), self.path)
-        if stamp is not None:
-            with self._lock:
-                self._cached = (stamp, data)
-        return data
-
-
-def read_json(path: Path) -> object:
-    """The file's JSON, or one sentence saying what is wrong with it and how to fix it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ToolError(f"the metrics file {str(path)!r} does not exist; set {ENV_VAR} to an existing file.") from None
-    except IsADirectoryError:
-        raise ToolError(f"{ENV_VAR}={str(path)!r} is a directory; point it at the JSON file itself.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ToolError(f"the metrics file {str(path)!r} cannot be read ({exc.__class__.__name__}); check it.") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ToolError(
-            f"the metrics file {str(path)!r} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            f"fix the file or point {ENV_VAR} at another."
-        ) from None
+        return self._file.load()
 
 
 def parse(doc: object, source: Path) -> _Data:
