@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -107,36 +109,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_a_server_over_streamable_http(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def http_server(script: Path, *args: str) -> Iterator[int]:
+    """Run an MCP server over streamable HTTP on a free loopback port until the block ends."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, str(EXAMPLES / "kubernetes-server" / "server.py"), "--http", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        config = tmp_path / "servers.json"
-        config.write_text(f'{{"mcpServers": {{"k8s": {{"url": "http://127.0.0.1:{port}/mcp"}}}}}}')
-        probe = Calls(("get_pods", {"namespace": "shop"}))
-        async with Engine(load_config(config), probe) as engine:
-            report = await engine.investigate("pods")
-        assert report.tool_calls[0].ok and report.tool_calls[0].server == "k8s"
-        assert len(probe.results[0].data["pods"]) == 3
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-async def test_an_http_server_behind_a_token_gets_the_headers_from_the_config(tmp_path: Path, monkeypatch) -> None:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("token_server.py")), str(port), "s3cret"],
+        [sys.executable, str(script), *[a.replace("{port}", str(port)) for a in args]],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -146,6 +124,25 @@ async def test_an_http_server_behind_a_token_gets_the_headers_from_the_config(tm
                 break
             except OSError:
                 time.sleep(0.1)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+async def test_a_server_over_streamable_http(tmp_path: Path) -> None:
+    with http_server(EXAMPLES / "kubernetes-server" / "server.py", "--http", "127.0.0.1:{port}") as port:
+        config = tmp_path / "servers.json"
+        config.write_text(f'{{"mcpServers": {{"k8s": {{"url": "http://127.0.0.1:{port}/mcp"}}}}}}')
+        probe = Calls(("get_pods", {"namespace": "shop"}))
+        async with Engine(load_config(config), probe) as engine:
+            report = await engine.investigate("pods")
+    assert report.tool_calls[0].ok and report.tool_calls[0].server == "k8s"
+    assert len(probe.results[0].data["pods"]) == 3
+
+
+async def test_an_http_server_behind_a_token_gets_the_headers_from_the_config(tmp_path: Path, monkeypatch) -> None:
+    with http_server(Path(__file__).with_name("token_server.py"), "{port}", "s3cret") as port:
         monkeypatch.setenv("RCA_TEST_MCP_TOKEN", "s3cret")
         url = f"http://127.0.0.1:{port}/mcp"
         config = tmp_path / "servers.json"
@@ -157,11 +154,8 @@ async def test_an_http_server_behind_a_token_gets_the_headers_from_the_config(tm
         async with Engine(load_config(config), probe) as engine:
             down = engine.pool.down()
             report = await engine.investigate("x")
-        assert set(down) == {"bare"}  # no token, no server; the other one works
-        assert report.tool_calls[0].ok and probe.results[0].data == {"accepted": True}
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    assert set(down) == {"bare"}  # no token, no server; the other one works
+    assert report.tool_calls[0].ok and probe.results[0].data == {"accepted": True}
 
 
 async def test_colliding_tool_names_get_a_server_prefix() -> None:
