@@ -409,3 +409,11 @@ def test_latency_creeping_up_before_the_errors_is_not_the_onset():
     impact = assess(obs)
     latency = next(m for m in impact.shifts if m.metric == "response_time_ms")
     assert latency.start < at(100) and impact.onset == at(105)
+
+
+def test_a_version_that_cannot_start_is_a_startup_failure():
+    for line in ("Back-off restarting failed container api in pod checkout-<pod>",
+                 "FATAL: missing required environment variable PAYMENTS_URL"):
+        assert top(classify(line)) == "startup", line
+    # a cloud SDK's throttling error is a provider's limit even with no host named
+    assert top(classify("ProvisionedThroughputExceededException: rate of requests exceeds the allowed throughput")) == "rate_limited"

@@ -38,18 +38,20 @@ class Mechanism:
     # time out; an OOM kill drops the connections a proxy was using)
     explains: tuple[str, ...] = ()
     explain: str = ""  # how it hurts users, appended to the description
-    # what a particular line means, when the line says more than the mechanism does
-    hints: tuple[tuple[str, str], ...] = ()
+    # what a particular line means, when the line says more than the mechanism does:
+    # (pattern, sentence for the root cause, what to do about it or '')
+    hints: tuple[tuple[str, str, str], ...] = ()
     fixes_if_change: tuple[str, ...] = ()
     fixes: tuple[str, ...] = ()
 
     def matcher(self) -> re.Pattern[str]:
         return re.compile("|".join(f"(?:{p})" for p in self.patterns), re.I)
 
-    def hint(self, text: str) -> str | None:
-        for pattern, sentence in self.hints:
+    def hint(self, text: str) -> tuple[str, str] | None:
+        """(what the line means, what to do about it) for a line this mechanism knows more about."""
+        for pattern, sentence, fix in self.hints:
             if re.search(pattern, text, re.I):
-                return sentence
+                return sentence, fix
         return None
 
 
@@ -112,7 +114,9 @@ MECHANISMS: tuple[Mechanism, ...] = (
         explains=("backend_conn", "code_error"),
         explain="processes grow until they are killed and restarted, dropping in-flight requests",
         hints=((r"istio-proxy|envoy|sidecar|linkerd",
-                "the killed container is the service mesh sidecar, so every connection through it drops with it"),),
+                "the killed container is the service mesh sidecar, so every connection through it drops with it",
+                "Check the sidecar's memory limit against what the mesh now buffers (telemetry, body capture) "
+                "in the pod's proxy resources annotations."),),
         fixes_if_change=(
             "Roll back {ref} (or revert {commit}); memory should stop climbing right after.",
             "Bound what the change keeps in memory (size limit / TTL, no whole bodies buffered) or raise the container's memory limit to fit it, before re-shipping.",
@@ -235,7 +239,9 @@ MECHANISMS: tuple[Mechanism, ...] = (
         explain="connections fail during the handshake",
         hints=((r"handshake error from|remote error: tls: (?:bad certificate|unknown certificate authority)",
                 "the clients are rejecting the certificate we present (an incomplete chain, a wrong or unknown issuer), "
-                "so they cannot connect at all and their requests never reach us"),),
+                "so they cannot connect at all and their requests never reach us",
+                "Check the chain we serve (`openssl s_client -connect <host>:443 -showcerts`): leaf plus intermediates, "
+                "issued by a CA the clients trust."),),
         fixes_if_change=("Roll back {ref} ({commit}) to restore the previous certificate / TLS settings; check the served chain with `openssl s_client -showcerts`.",),
         fixes=("Renew or replace the certificate (with its full chain) and reload the services that use it.",
                "Monitor certificate expiry and the served chain (alert 30 and 7 days ahead; a synthetic TLS check)."),
@@ -279,7 +285,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "rate_limited",
         "rate limiting by a dependency (HTTP 429 Too Many Requests from a service we call)",
         (r"too many requests", r"\b429\b", r"rate[- ]?limit(?:ed|ing| exceeded| of)?", r"throttl",
-         r"quota (?:exceeded|exhausted)", r"throughput limit", r"retry[-_ ]after", r"request limit"),
+         r"quota (?:exceeded|exhausted)", r"throughput (?:limit|exceeded)", r"retry[-_ ]after", r"request ?limit",
+         r"slow ?down", r"requestlimitexceeded"),
         {},
         ("client", "clients", "config", "debounce", "debounced", "prefetch", "retry", "retries", "concurrency",
          "batch", "batching", "poll", "polling", "parallel", "rate", "limit", "quota", "throttle", "backoff",
@@ -367,28 +374,55 @@ MECHANISMS: tuple[Mechanism, ...] = (
     ),
     Mechanism(
         "backend_conn",
-        "connection failures between a proxy and our own backend (connections closed or reset under the proxy)",
+        "connection failures to our own backend (connections refused, reset or closed inside our network)",
         (r"upstream prematurely closed", r"upstream connect error", r"disconnect/reset before headers",
          r"no live upstreams", r"while (?:connecting to|reading (?:response header )?from|sending (?:request )?to) upstream",
          r"upstream (?:timed out|reset|closed)", r"keep-?alive", r"\b502 bad gateway\b"),
         {"error_rate": "up"},
         ("keepalive", "keep-alive", "keep_alive", "timeout", "timeouts", "socket", "sockets", "agent", "runtime",
-         "upgrade", "bootstrap", "proxy", "ingress", "nginx", "envoy", "headers", "idle", "graceful", "shutdown"),
+         "upgrade", "bootstrap", "proxy", "ingress", "nginx", "envoy", "headers", "idle", "graceful", "shutdown",
+         "connection", "connections", "pool", "port", "listen", "host"),
         change_files=(r"(?:^|/)dockerfile[^/]*$", r"(?:^|/)\.nvmrc$", r"(?:^|/)\.node-version$", r"(?:^|/)\.python-version$",
                       r"(?:^|/)\.tool-versions$", r"(?:^|/)runtime\.txt$", r"(?:^|/)(?:server|main|index|app)\.[jt]s$",
                       r"(?:nginx|envoy|haproxy|ingress)[^/]*\.(?:conf|ya?ml)$"),
         tier="broad",
-        explain="the proxy in front of our service gets its connection closed or reset by the backend, and answers 502",
+        explain="calls to it are refused, reset or closed mid-request, and the requests that depend on them fail "
+                "(a proxy in front answers 502)",
         hints=((r"prematurely closed|reset before headers|keep-?alive",
-                "the backend closes connections the proxy still reuses: the backend's keep-alive (idle) timeout is "
-                "shorter than the proxy's, or the backend restarts under it"),),
+                "the backend closes connections the proxy still reuses: its keep-alive (idle) timeout is shorter than "
+                "the proxy's, or it restarts under the proxy",
+                "Set the backend's keep-alive timeout above the proxy's idle timeout (Node: server.keepAliveTimeout and "
+                "headersTimeout above the load balancer's), or have the proxy retry idempotent requests once "
+                "(proxy_next_upstream)."),),
         fixes_if_change=(
-            "Roll back {ref} ({commit}); the 502s should stop once the previous runtime / server settings are back.",
-            "Set the backend's keep-alive timeout above the proxy's idle timeout (Node: server.keepAliveTimeout and headersTimeout above the load balancer's) before re-shipping.",
+            "Roll back {ref} ({commit}); the connection errors should stop once the previous version is back.",
         ),
         fixes=(
-            "Find which side closes the connections: compare the backend's keep-alive / idle timeouts with the proxy's, and check for backend restarts.",
-            "Retry idempotent requests once on a closed upstream connection at the proxy (proxy_next_upstream).",
+            "Check the backend the errors name: is it up, restarting or at its connection limit (its pods, its logs, its listen backlog)?",
+            "Compare the timeouts on both sides of the failing hop (client, proxy, backend) and look for restarts at the same minutes.",
+        ),
+    ),
+    Mechanism(
+        "startup",
+        "the new version failing to start (crash-looping on startup: missing or invalid configuration, a bad image)",
+        (r"crashloopbackoff", r"back-?off restarting failed container", r"(?:readiness|liveness|startup) probe failed",
+         r"failed to start", r"(?:startup|boot|init(?:iali[sz]ation)?) (?:failed|error)", r"exited with (?:code|status) [1-9]",
+         r"missing (?:required )?(?:env(?:ironment)? var\w*|config\w*|setting\w*|secret)",
+         r"(?:env(?:ironment)? var\w*|setting|secret) \S+ (?:is )?(?:not set|missing|required|undefined)",
+         r"(?:config|configuration) (?:error|invalid|not found|missing)", r"imagepullbackoff|errimagepull",
+         r"no such file or directory.{0,40}\.(?:ya?ml|json|toml|ini|conf|env)\b"),
+        {"error_rate": "up"},
+        ("config", "configuration", "env", "environment", "settings", "secret", "secrets", "startup", "boot", "init",
+         "image", "dockerfile", "entrypoint", "probe", "readiness", "liveness", "helm", "values", "manifest",
+         "variable", "variables"),
+        explains=("code_error", "backend_conn", "upstream"),
+        explain="its pods exit on startup and restart in a loop, so the capacity left (or nothing) serves the traffic",
+        fixes_if_change=(
+            "Roll back {ref} ({commit}); the previous version's pods should start and pass readiness.",
+            "Provide what the new version needs at startup (environment variables, secrets, config files) and gate rollouts on readiness so a version that cannot start never takes traffic.",
+        ),
+        fixes=(
+            "Read the crashing container's last output (kubectl logs --previous) and its exit code; fix the missing configuration or image.",
         ),
     ),
     Mechanism(
@@ -420,7 +454,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
         (r"traceback", r"exception", r"typeerror", r"keyerror", r"attributeerror", r"valueerror",
          r"indexerror", r"nullpointer", r"nonetype", r"undefined (?:is not|method)", r"panic:",
          r"segmentation fault", r"unhandled", r"stack ?trace", r"runtimeerror", r"assertion",
-         r"zerodivision", r"nil pointer", r"is not a function", r"cannot read propert"),
+         r"zerodivision", r"nil pointer", r"is not a function", r"cannot read propert", r"nomethoderror",
+         r"unhandledpromiserejection", r"classcastexception", r"illegalstateexception", r"illegalargumentexception"),
         {"error_rate": "up"},
         (),  # relevance comes from the files the traceback names and the words it shares with commits
         tier="broad",
@@ -448,7 +483,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         (r"\bcpu\b", r"cpu throttl", r"throttled_pct", r"event loop (?:blocked|lag)", r"slow (?:query|request)", r"n\+1"),
         {"cpu_usage": "up", "response_time_ms": "up"},
         ("regex", "loop", "query", "queries", "n+1", "serializ", "render", "compute", "algorithm", "sort",
-         "index", "cache", "eager", "prefetch", "orm", "select_related"),
+         "index", "cache", "eager", "prefetch", "orm", "select_related", "cpu", "limits", "resources", "throttle"),
         explain="compute-bound work slows every request on the busy instances",
         fixes_if_change=(
             "Roll back {ref} (or revert {commit}); CPU and latency should drop back.",
@@ -460,7 +495,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "auth",
         "authentication / authorization failures (credentials rejected)",
         (r"\b401\b", r"\b403\b", r"unauthori[sz]ed", r"forbidden", r"permission denied", r"invalid (?:api )?(?:key|token|credentials)",
-         r"token (?:has )?expired", r"access denied", r"signature (?:does not match|mismatch)"),
+         r"token (?:has )?expired", r"access denied", r"signature (?:does not match|mismatch)",
+         r"authentication failed", r"password authentication", r"not authenticated"),
         {"error_rate": "up"},
         ("auth", "token", "credential", "credentials", "secret", "key", "iam", "role", "permission", "oauth"),
         explain="calls are rejected for bad or expired credentials",
@@ -508,7 +544,8 @@ _DAMP = {"broad": 0.4, "generic": 0.2}
 # a line about a call we made (to a provider, a URL, a named host), not a request we received
 _OUTBOUND = re.compile(
     r"provider|upstream|vendor|third[- ]party|https?://|\bsdk\b|(?:dest|host|target|endpoint|url|remote)[=:]"
-    r"|\b(?:calling|call to|request to|sending to|send(?:ing)? failed|request failed|from the)\b",
+    r"|\b(?:calling|call to|request to|sending to|send(?:ing)? failed|request failed|from the)\b"
+    r"|\w*(?:throttl|throughput|limitexceeded)\w*(?:exception|error)\b",  # an SDK's error for a cloud API's limit
     re.I,
 )
 _INBOUND_CLIENT = re.compile(r"\b(?:client|remote_addr|ip|ua|user_agent)[=:]", re.I)

@@ -197,9 +197,9 @@ def _description(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
         text += f", {v.cause_signatures[0].during} times" + (f" in {ex.component}" if ex.component else "") + ")"
     elif mech.explain:
         text += f": {mech.explain}"
-    hint = next((h for n in v.cause_signatures[:3] if (h := mech.hint(f"{n.sig.text} {n.sig.example}"))), None)
+    hint = _hint(mech, v)
     if hint:
-        text += f"; {hint}"
+        text += f"; {hint[0]}"
     k = v.concentration
     if k is not None and mech.key == "node":
         text += (f"; {k.share:.0%} of the {k.failing} failing lines sampled come from {k.field} {k.value}, "
@@ -223,6 +223,11 @@ def _description(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
     else:
         text += " No recent change clearly explains it."
     return text
+
+
+def _hint(mech, v: Verdict) -> tuple[str, str] | None:
+    """What the dominant failing lines say beyond the mechanism (a keep-alive race, a sidecar)."""
+    return next((h for n in v.cause_signatures[:3] if (h := mech.hint(f"{n.sig.text} {n.sig.example}"))), None)
 
 
 def _quote(example: str, mech, n: int = 110) -> str:
@@ -464,6 +469,9 @@ def _recommendations(mech, v: Verdict, impact: Impact) -> list[str]:
     else:
         node = f" ({v.concentration.value})" if v.concentration is not None else ""
         recs += [r.replace("{node}", node) for r in mech.fixes]
+    hint = _hint(mech, v) if mech is not None else None
+    if hint and hint[1]:
+        recs.insert(min(len(recs), 1), hint[1])
     if mech is not None and c is not None:
         recs += [r.replace("{node}", "") for r in mech.fixes[:1]]
     if impact.end is None:
