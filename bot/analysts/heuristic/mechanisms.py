@@ -286,7 +286,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "rate limiting by a dependency (HTTP 429 Too Many Requests from a service we call)",
         (r"too many requests", r"\b429\b", r"rate[- ]?limit(?:ed|ing| exceeded| of)?", r"throttl",
          r"quota (?:exceeded|exhausted)", r"throughput (?:limit|exceeded)", r"retry[-_ ]after", r"request ?limit",
-         r"slow ?down", r"requestlimitexceeded"),
+         r"slow ?down", r"(?:throughput|request ?limit|limit|quota)exceeded", r"toomanyrequests"),
         {},
         ("client", "clients", "config", "debounce", "debounced", "prefetch", "retry", "retries", "concurrency",
          "batch", "batching", "poll", "polling", "parallel", "rate", "limit", "quota", "throttle", "backoff",
