@@ -47,12 +47,21 @@ class Engine:
         await self.aclose()
 
     async def investigate(
-        self, incident: str, on_event: EventSink | None = None, *, analyst: Analyst | None = None
+        self,
+        incident: str,
+        on_event: EventSink | None = None,
+        *,
+        analyst: Analyst | None = None,
+        deadline: float | None = None,
     ) -> Report:
+        """`deadline` (time.monotonic() seconds; None: no limit) is when the caller stops waiting,
+        e.g. the Slack app's RCA_TIMEOUT_S. The engine does not enforce it; it hands it to the
+        analyst (as `ToolSession.deadline`), so a slow analyst can wrap up with a report in time
+        instead of being cancelled with none."""
         analyst = analyst or self.analyst
         t0 = time.perf_counter()
         down = await self.pool.ensure_started()  # restarts any server that died since last time
-        session = ToolSession(self.router, on_event)
+        session = ToolSession(self.router, on_event, deadline=deadline)
         await emit(on_event, InvestigationStarted(incident, analyst.name, tuple(self.pool.names)))
         for name, why in down.items():
             await session.note(f"server {name!r} is unavailable ({why}); investigating with the others", "warning")

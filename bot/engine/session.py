@@ -15,9 +15,11 @@ from bot.engine.router import Router, ToolResult, ToolSpec
 
 
 class ToolSession:
-    def __init__(self, router: Router, sink: EventSink | None = None) -> None:
+    def __init__(self, router: Router, sink: EventSink | None = None, *, deadline: float | None = None) -> None:
         self.router = router
         self.sink = sink
+        #: when the investigation's caller stops waiting (time.monotonic() seconds), or None
+        self.deadline = deadline
         self.records: list[ToolCallRecord] = []
         self._ids = itertools.count(1)
         self.warnings: list[str] = []

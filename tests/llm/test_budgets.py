@@ -41,9 +41,9 @@ async def test_the_conversation_budget_ends_in_an_answer_without_tools(engine, f
     def investigate_more(request):
         if not request.tool_names:
             return Reply(json.dumps(PLAIN))
-        n = len(fake.requests)
-        return Reply("", [Call("get_error_rates", {"since": f"2030-01-01T10:{n:02d}:00Z"}),
-                          Call("get_deployments", {"limit": n})])
+        # eight results of ~1,800 characters each (under the 2,000 cap) in one turn: more than the
+        # conversation has left, however large the system prompt and the tool list are
+        return Reply("", [Call("get_error_rates", {"since": f"2030-01-01T09:{n:02d}:00Z"}) for n in range(8)])
 
     fake.script(*[investigate_more] * 10)
     report, _ = await investigate(
@@ -51,11 +51,13 @@ async def test_the_conversation_budget_ends_in_an_answer_without_tools(engine, f
     )
 
     assert report.analyst == "llm:qwen-test"
+    assert len(fake.requests) == 2
     last = fake.requests[-1]
-    assert len(fake.requests) < 10 and "tools" not in last.body
+    assert "tools" not in last.body
     assert "size budget" in last.messages[-1]["content"]
     handed = [m["content"] for m in last.tool_results()]
-    assert any("Answer with what you have" in h for h in handed)  # a result that no longer fit was replaced
+    assert json.loads(handed[0])["points"]  # the first results fit whole
+    assert "Answer with what you have" in handed[-1]  # the ones that no longer fit were replaced
     for r in fake.requests:
         carried = sum(len(m.get("content") or "") for m in r.messages) + len(compact(r.body.get("tools") or []))
         assert carried <= budget

@@ -75,7 +75,7 @@ async def test_a_good_investigation_ends_in_the_submitted_report(engine, fake, p
     # offered: every tool of every server, in the function format, plus submit_report
     assert sorted(first.tool_names) == sorted([
         "get_recent_commits", "get_deployments", "search_commits",
-        "get_error_rates", "search_logs", "dump_logs", "submit_report",
+        "get_error_rates", "search_logs", "dump_logs", "get_queue_depth", "hold", "submit_report",
     ])
     assert first.tools["search_logs"]["parameters"]["required"] == ["pattern"]
     assert first.body["stream"] is False

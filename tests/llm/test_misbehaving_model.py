@@ -167,3 +167,40 @@ async def test_the_models_reasoning_is_shown_as_progress(engine, fake):
     _, rec = await investigate(engine, analyst_for(fake))
 
     assert "thinking: Errors began at 10:20; what shipped before?" in rec.notes()
+
+
+async def test_a_call_that_failed_may_be_tried_again_and_then_it_runs(engine, fake):
+    # get_queue_depth fails the first time it is asked about a queue: a passing failure
+    fake.script(
+        Reply("", [Call("get_queue_depth", {"queue": "orders-retry"})]),
+        Reply("The broker hiccuped; trying again.", [Call("get_queue_depth", {"queue": "orders-retry"})]),
+        submit(),
+    )
+    report, _ = await investigate(engine, analyst_for(fake))
+
+    first_try, second_try = (r.tool_results()[-1]["content"] for r in fake.requests[1:3])
+    assert first_try.startswith("Error from get_queue_depth")
+    assert json.loads(second_try) == {"queue": "orders-retry", "depth": 42}
+    assert [(c.tool, c.ok) for c in report.tool_calls] == [("get_queue_depth", False), ("get_queue_depth", True)]
+
+
+async def test_at_most_four_calls_of_one_turn_run_at_once(engine, fake):
+    fake.script(Reply("", [Call("hold", {"seconds": 0.3, "tag": str(i)}) for i in range(8)]), submit())
+    report, _ = await investigate(engine, analyst_for(fake))
+
+    results = [json.loads(m["content"]) for m in fake.requests[1].tool_results()]
+    assert sorted(r["tag"] for r in results) == [str(i) for i in range(8)]  # all ran, each answered in order
+    assert [r["tag"] for r in results] == [str(i) for i in range(8)]
+    assert max(r["most_in_flight"] for r in results) == 4  # together, but never more than four
+    assert len(report.tool_calls) == 8
+
+
+async def test_a_failure_nothing_in_the_loop_expected_ends_in_the_fallback_not_a_failed_report(engine, fake):
+    # A degenerate model: arguments nested deeper than any JSON reader goes (RecursionError, not a
+    # JSON error). Whatever breaks inside the conversation, the responder gets the deterministic report.
+    fake.script(Reply("", [Call("search_logs", "[" * 50_000)]))
+    report, rec = await investigate(engine, analyst_for(fake, "openai"))
+
+    assert report.analyst == FALLBACK and not report.failed
+    assert {c.tool for c in report.tool_calls} >= {"get_deployments"}  # the deterministic analysis ran
+    assert any("could not be used" in w and "RecursionError" in w and "falling back" in w for w in report.warnings)

@@ -1,11 +1,14 @@
 """A small observability MCP server for the loop tests (stdio): a few error-rate points, log lines
-that carry secrets and look-alikes, and one tool whose answer is far too large for a model.
+that carry secrets and look-alikes, one tool whose answer is far too large for a model, one that
+fails the first time it is asked about a queue (a passing failure), and one that holds a while
+and says how many calls ran alongside it.
 
 Its data is fixed, so tests can say exactly what the model must be handed.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
@@ -58,6 +61,31 @@ def build() -> MCPServer:
         """Every log line (large)."""
         lines = [f"2030-01-01T10:{i % 60:02d}:00Z INFO [api] GET /api/v1/items/{i} 200 12ms" for i in range(limit)]
         return {"entries": lines, "token": "xoxb-123456789012-abcdefghijABCDEFGHIJ"}
+
+    asked: set[str] = set()
+
+    @app.tool()
+    def get_queue_depth(queue: Annotated[str, Field(description="queue name")]) -> dict[str, Any]:
+        """Messages waiting in a queue."""
+        if queue not in asked:
+            asked.add(queue)
+            raise RuntimeError(f"broker connection reset while reading {queue}; try again")
+        return {"queue": queue, "depth": 42}
+
+    running: list[dict[str, int]] = []
+
+    @app.tool()
+    async def hold(seconds: Annotated[float, Field(description="how long")] = 0.2, tag: str = "") -> dict[str, Any]:
+        """Wait, then say how many calls were in flight at most while this one ran."""
+        me = {"alongside": 0}
+        running.append(me)
+        for r in running:
+            r["alongside"] = max(r["alongside"], len(running))
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            running.remove(me)
+        return {"tag": tag, "most_in_flight": me["alongside"]}
 
     return app
 

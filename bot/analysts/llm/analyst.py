@@ -7,27 +7,51 @@ llm_headstart.py` measures what that saves. Whatever happens to the model (unrea
 rate-limited past its retries, never producing a usable report) the investigation ends in a
 report: the deterministic one, labelled `llm:<model>+heuristic-fallback` and said so in the
 progress stream.
+
+Time: when the investigation has a deadline (the Slack app's RCA_TIMEOUT_S, handed down by the
+engine as `ToolSession.deadline`), the model gets what is left of it minus a reserve, and is
+stopped there: a slow or hanging model then ends in the deterministic report, in time, instead
+of being cancelled by the caller with no report at all. The CLI has no deadline.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 from bot.analysts.llm.answer import check, finalize, to_report
 from bot.analysts.llm.backends import Backend, make_backend
 from bot.analysts.llm.facts import Facts
-from bot.analysts.llm.loop import ObservedTools, ToolLoop
+from bot.analysts.llm.loop import LoopResult, ObservedTools, ToolLoop
 from bot.analysts.llm.prompts import describe_call, head_start_message, incident_message, system_prompt
 from bot.analysts.llm.settings import LLMSettings
 from bot.engine.analyst import Analyst
-from bot.engine.report import Report
+from bot.engine.report import Report, Usage
 from bot.engine.session import ToolSession
 from bot.safety.masking import Masker
 
 log = logging.getLogger(__name__)
 
 MAX_CORRECTIONS = 1  # times the model is asked to fix claims the data does not hold, before they are dropped
+MIN_MODEL_S = 1.0  # less time than this left for the model: do not start it
+
+
+def model_deadline(deadline: float | None, started: float, *, have_head_start: bool) -> float | None:
+    """When to stop asking the model, so the report is ready before `deadline`.
+
+    The reserve covers what comes after the model: with the head start, only handing its report
+    over; without, the deterministic analysis itself, which then has to run from scratch.
+    """
+    if deadline is None:
+        return None
+    budget = max(0.0, deadline - started)
+    if have_head_start:
+        reserve = min(10.0, max(1.0, 0.05 * budget))
+    else:
+        reserve = min(60.0, max(5.0, 0.2 * budget))
+    return deadline - reserve
 
 
 class Judge:
@@ -64,6 +88,7 @@ class LLMAnalyst:
         return make_backend(self.settings, on_retry=on_retry)
 
     async def analyze(self, incident: str, tools: ToolSession) -> Report:
+        started = time.monotonic()
         facts = Facts()
         observed = ObservedTools(tools, facts)
         masker = Masker()
@@ -76,11 +101,12 @@ class LLMAnalyst:
             calls = [describe_call(name, args) for name, args in observed.order]
             messages.append({"role": "user", "content": masker.text(head_start_message(head, calls))})
         judge = Judge(facts, self.name)
-        backend = self.backend(tools)
-        try:
-            result = await ToolLoop(backend, observed, self.settings, judge, masker=masker).run(messages)
-        finally:
-            await backend.aclose()
+        stop_at = model_deadline(getattr(tools, "deadline", None), started, have_head_start=head is not None)
+        if stop_at is not None and stop_at - time.monotonic() < MIN_MODEL_S:
+            result = LoopResult(None, Usage(), 0, reason="no time was left for it within the investigation's limit",
+                                out_of_time=True)
+        else:
+            result = await self._converse(tools, observed, judge, masker, messages, stop_at)
         if masker.total:
             kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(masker.counts.items()))
             await tools.note(f"masked {masker.total} secret(s) before anything went to the model ({kinds})")
@@ -90,7 +116,12 @@ class LLMAnalyst:
             for warning in judge.warnings:
                 await tools.note(warning, "warning")
             return report
-        why = "could not be reached" if result.unavailable else "gave no usable report"
+        why = (
+            "did not finish in time" if result.out_of_time
+            else "could not be used" if result.crashed
+            else "could not be reached" if result.unavailable
+            else "gave no usable report"
+        )
         await tools.note(
             f"the model {why} ({result.reason}); falling back to the deterministic analysis", "warning"
         )
@@ -98,6 +129,38 @@ class LLMAnalyst:
         report.analyst = f"{self.name}+heuristic-fallback"
         report.usage = result.usage
         return report
+
+    async def _converse(
+        self,
+        tools: ToolSession,
+        observed: ObservedTools,
+        judge: Judge,
+        masker: Masker,
+        messages: list[dict[str, Any]],
+        stop_at: float | None,
+    ) -> LoopResult:
+        """The tool loop, stopped at `stop_at`; whatever goes wrong in it ends in a result, never raised."""
+        backend = self.backend(tools)
+        loop = ToolLoop(backend, observed, self.settings, judge, masker=masker)
+        timer = asyncio.timeout_at(stop_at)
+        try:
+            async with timer:
+                return await loop.run(messages)
+        except TimeoutError as e:
+            if not timer.expired():
+                log.exception("the model conversation failed")
+                return loop.stopped(f"the conversation failed: {type(e).__name__}: {e}", crashed=True)
+            left = getattr(tools, "deadline", None)
+            return loop.stopped(
+                f"stopped at step {loop.step} of {self.settings.max_steps}, with "
+                f"{max(0.0, (left or 0) - time.monotonic()):.0f} s left of the investigation's time limit",
+                out_of_time=True,
+            )
+        except Exception as e:  # noqa: BLE001 - a bug or a surprise in the conversation: the report still comes
+            log.exception("the model conversation failed")
+            return loop.stopped(f"the conversation failed: {type(e).__name__}: {str(e)[:200]}", crashed=True)
+        finally:
+            await backend.aclose()
 
     async def _head_start(self, incident: str, tools: ObservedTools) -> Report | None:
         await tools.note("head start: the deterministic analysis runs first; the model then checks it")

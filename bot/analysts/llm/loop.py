@@ -35,6 +35,10 @@ from bot.engine.router import ToolResult, ToolSpec
 from bot.engine.session import ToolSession
 from bot.safety.masking import Masker
 
+#: tool calls of one turn that run at once; a model asking for twenty at a time queues the rest,
+#: so it cannot flood a server (or the Slack app's other investigations) in one turn
+MAX_PARALLEL_CALLS = 4
+
 # The judge turns submitted fields into a report, or says what the model must fix:
 # judge(fields, can_retry=bool) -> Report | list[str]
 Judge = Callable[..., Report | list[str]]
@@ -78,6 +82,8 @@ class LoopResult:
     steps: int
     reason: str = ""  # why there is no report
     unavailable: bool = False  # the model could not be reached (as opposed to answering badly)
+    out_of_time: bool = False  # stopped at the investigation's deadline
+    crashed: bool = False  # stopped by an error nothing in the loop expected
     replaced_results: int = 0
     messages: list[Message] = field(default_factory=list)
 
@@ -98,10 +104,14 @@ class ToolLoop:
         self.judge = judge
         self.masker = masker
         self.usage = Usage()
-        self.seen: dict[CallKey, int] = {}  # calls the model has had the result of, and at which step
+        self.seen: dict[CallKey, int] = {}  # calls the model has had a good result of, and at which step
         self.replaced = 0
+        self.step = 0
+        self.messages: list[Message] = []
+        self._slots = asyncio.Semaphore(MAX_PARALLEL_CALLS)
 
     async def run(self, messages: list[Message]) -> LoopResult:
+        self.messages = messages
         specs = list(self.tools.tools)
         functions = functions_for(specs, self.masker)
         known = [s.name for s in specs]
@@ -113,6 +123,7 @@ class ToolLoop:
         step = 0
         while step < max_steps:
             step += 1
+            self.step = step
             final = step == max_steps or budget.must_answer(messages)
             if final and not told_final:
                 why = (
@@ -217,16 +228,18 @@ class ToolLoop:
                 await self.tools.note(f"{call.name}: handed back the head start's result instead of calling again")
                 replies[i] = self._hand_back(spec, arguments, earlier)
                 continue
-            self.seen[key] = step
-            jobs.append((i, self._call(spec, call.name, arguments)))
+            jobs.append((i, self._call(spec, call.name, arguments, key, step)))
         if jobs:
             done = await asyncio.gather(*(job for _, job in jobs))
             for (i, _), text in zip(jobs, done, strict=True):
                 replies[i] = text
         return None, [r or "" for r in replies]
 
-    async def _call(self, spec: ToolSpec, name: str, arguments: dict[str, Any]) -> str:
-        result = await self.tools.call(name, arguments)
+    async def _call(self, spec: ToolSpec, name: str, arguments: dict[str, Any], key: CallKey, step: int) -> str:
+        async with self._slots:
+            result = await self.tools.call(name, arguments)
+        if result.ok:  # a failed call may be tried again: the failure may have been passing
+            self.seen[key] = step
         return self._hand_back(spec, arguments, result)
 
     def _hand_back(self, spec: ToolSpec, arguments: dict[str, Any], result: ToolResult) -> str:
@@ -264,6 +277,10 @@ class ToolLoop:
         thought = (turn.thinking or "").strip() or ((turn.content or "").strip() if turn.tool_calls else "")
         if thought:
             await self.tools.note("thinking: " + _clip(" ".join(thought.split()), 240))
+
+    def stopped(self, reason: str, **flags: bool) -> LoopResult:
+        """What there is when the loop is stopped from outside: out of time, or an error it did not expect."""
+        return self._result(None, self.step, self.messages, reason=reason, **flags)
 
     def _result(self, report: Report | None, steps: int, messages: list[Message], **kw: Any) -> LoopResult:
         return LoopResult(report, self.usage, steps, replaced_results=self.replaced, messages=messages, **kw)
