@@ -10,6 +10,12 @@ formats, timings and incident shapes.
     python3 scripts/gen_holdout.py --out DIR          # somewhere else
     python3 scripts/gen_holdout.py NAME [NAME ...]    # only these
     python3 scripts/gen_holdout.py --list             # names and one line on each
+    python3 scripts/gen_holdout.py --tests            # into tests/scenarios/, the long ones cut short
+    python3 scripts/gen_holdout.py --tests --check    # exit 1 if tests/scenarios/ differs from what it writes
+
+With --tests the incidents join our own scenarios (tests/analysis/test_scenarios.py runs every
+directory there): the same data, with the hours after the story that only add megabytes of the
+same failing lines left out (TEST_SPANS), so the repository stays small.
 
 Layout per incident, like the shared scenarios: incident.txt, logs/*, git/recent_commits.json,
 metrics/metrics.json (one point a minute, some values null where the agent missed a scrape) and
@@ -52,6 +58,18 @@ from gen_data import (  # noqa: E402
 )
 
 DEFAULT_OUT = Path("/work/holdout")
+TESTS_OUT = Path(__file__).resolve().parents[1] / "tests" / "scenarios"
+# minutes of data per incident in tests/scenarios/: every deploy, the onset and the recovery (if
+# any) stay inside; only the long ongoing tail goes
+TEST_SPANS = {
+    "tracking-consumer-lag": 200,
+    "checkout-geocoder-429-config": 240,
+    "media-thumbnail-pool-misc-fixes": 200,
+    "storefront-keepalive-502s": 180,
+    "exports-fd-leak": 220,
+    "otp-sms-provider-throttling": 225,
+}
+_span_cap: int | None = None  # set while an incident is written for the tests
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,6 +185,12 @@ def drop_points(s: Sim, times: list[str]) -> None:
 
 def bundle(s: Sim, formats: dict[str, object], incident: str, truth: str,
            splits: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, bytes]:
+    if _span_cap is not None and _span_cap < s.n:
+        # the story is simulated over its whole span (traffic curves and backlogs depend on it);
+        # only what is written stops early, so the minutes kept are the holdout's minutes
+        stop = s.minute(_span_cap)
+        s.events[:] = [e for e in s.events if e[0] < stop]
+        s.metrics[:] = [p for p in s.metrics if p["timestamp"] < iso_z(stop)]
     out = {f"logs/{k}": v for k, v in render(s, formats, splits).items()}
     out["incident.txt"] = (incident.strip() + "\n").encode()
     out["git/recent_commits.json"] = s.git.to_json().encode()
@@ -1331,11 +1355,23 @@ def otp_sms_provider_throttling() -> dict[str, bytes]:
 # --------------------------------------------------------------------------------------------
 
 
+def incident_files(name: str, *, for_tests: bool = False) -> dict[str, bytes]:
+    """One incident's files; cut to its test span when it is written for tests/scenarios/."""
+    global _span_cap
+    _span_cap = TEST_SPANS.get(name) if for_tests else None
+    try:
+        return HOLDOUT[name][1]()
+    finally:
+        _span_cap = None
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("names", nargs="*", help="only these incidents (default: all)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
+    ap.add_argument("--out", type=Path, default=None, help=f"output directory (default {DEFAULT_OUT})")
     ap.add_argument("--list", action="store_true", help="list the incidents and exit")
+    ap.add_argument("--tests", action="store_true", help=f"write into {TESTS_OUT} with the shorter test spans")
+    ap.add_argument("--check", action="store_true", help="compare with the files on disk, write nothing")
     args = ap.parse_args(argv)
     if args.list:
         for name, (what, _fn) in HOLDOUT.items():
@@ -1345,10 +1381,23 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown incident(s): {', '.join(unknown)}; see --list", file=sys.stderr)
         return 2
+    out = args.out or (TESTS_OUT if args.tests else DEFAULT_OUT)
+    if args.check:
+        bad = []
+        for name in args.names or list(HOLDOUT):
+            d = out / name
+            files = incident_files(name, for_tests=args.tests)
+            bad += [d / rel for rel, data in files.items() if not (d / rel).is_file() or (d / rel).read_bytes() != data]
+            if d.exists():
+                bad += [p for p in d.rglob("*") if p.is_file() and str(p.relative_to(d)) not in files]
+        for p in bad:
+            print(f"out of date: {p}")
+        print(f"{len(args.names or HOLDOUT)} incidents checked, {len(bad)} files out of date")
+        return 1 if bad else 0
     total = 0
     for name in args.names or list(HOLDOUT):
-        d = args.out / name
-        files = HOLDOUT[name][1]()
+        d = out / name
+        files = incident_files(name, for_tests=args.tests)
         if d.exists():
             for p in sorted(d.rglob("*"), reverse=True):
                 if p.is_file() and str(p.relative_to(d)) not in files:
@@ -1359,7 +1408,7 @@ def main(argv: list[str]) -> int:
             p.write_bytes(data)
             total += len(data)
         print(f"{name}: {len(files)} files")
-    print(f"wrote {total / 1e6:.2f} MB under {args.out}")
+    print(f"wrote {total / 1e6:.2f} MB under {out}")
     return 0
 
 

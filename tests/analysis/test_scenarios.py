@@ -117,6 +117,9 @@ RED_HERRINGS = [
     ("ours", "shipping-carrier-outage"),
     ("ours", "storefront-traffic-surge"),
     ("ours", "recommendations-pool-at-peak"),
+    ("ours", "pricing-fx-provider-outage"),
+    ("ours", "otp-sms-provider-throttling"),
+    ("ours", "media-thumbnail-pool-misc-fixes"),
 ]
 
 
@@ -137,6 +140,8 @@ EARLY = [
     ("ours", "ledger-lock-contention"),
     ("ours", "gateway-heap-leak"),
     ("ours", "recommendations-pool-at-peak"),
+    ("ours", "tracking-consumer-lag"),
+    ("ours", "exports-fd-leak"),
 ]
 
 
@@ -150,7 +155,12 @@ def test_a_culprit_deployed_an_hour_before_the_impact_is_found(reports, scores, 
     assert scores[(kind, name)]["culprit"] == "Y"
 
 
-FALSE_ALARMS = [("ours", "inventory-deploy-false-alarm"), ("shared", "false-alarm")]
+FALSE_ALARMS = [
+    ("ours", "inventory-deploy-false-alarm"),
+    ("shared", "false-alarm"),
+    ("ours", "reports-deploy-false-alarm"),
+    ("ours", "identity-false-alarm-urgent"),
+]
 
 
 @pytest.mark.parametrize(("kind", "name"), FALSE_ALARMS, ids=[n for _, n in FALSE_ALARMS])
@@ -179,6 +189,9 @@ NOT_OURS = [
     ("ours", "storefront-traffic-surge"),
     ("shared", "upstream-payment-outage"),
     ("shared", "traffic-surge"),
+    ("ours", "pricing-fx-provider-outage"),
+    ("ours", "otp-sms-provider-throttling"),
+    ("ours", "cart-node-network-no-deploy"),
 ]
 
 
@@ -194,3 +207,62 @@ def test_confidence_is_higher_when_a_rollback_confirms_the_culprit(reports):
     confirmed = reports[("ours", "billing-credentials-deploy")]["root_cause"]["confidence"]
     unconfirmed = reports[("ours", "gateway-heap-leak")]["root_cause"]["confidence"]
     assert confirmed > unconfirmed
+
+
+def _metric(name: str, metric: str) -> list[float]:
+    data = json.loads((OURS / name / "metrics" / "metrics.json").read_text())
+    return [p[metric] for p in data["metrics"] if isinstance(p.get(metric), int | float)]
+
+
+def test_clients_who_can_no_longer_connect_are_an_incident_without_errors(reports):
+    report = reports[("ours", "partner-api-cert-chain")]
+    assert max(_metric("partner-api-cert-chain", "error_rate")) < 1.0, "the scenario's error rate stays flat"
+    assert report["incident_detected"] is True
+    assert "request rate fell" in report["summary"]
+    onset = _time(report["onset"])
+    shipped = [d for d in _deploys("ours", "partner-api-cert-chain") if abs(d[1] - onset) <= timedelta(minutes=3)]
+    assert [report["root_cause"]["trigger"]["ref"]] == [d[0] for d in shipped]
+
+
+def test_failures_from_one_node_are_that_node_not_a_provider(reports):
+    report = reports[("ours", "cart-node-network-no-deploy")]
+    logs = (OURS / "cart-node-network-no-deploy" / "logs").iterdir()
+    kernel = {w.split("=", 1)[1] for f in logs if f.suffix == ".log" for line in f.read_text().splitlines()
+              if "kernel" in line for w in line.split() if w.startswith("node=")}
+    assert len(kernel) == 1, "the scenario's NIC warnings come from one node"
+    recs = " ".join(report["recommendations"])
+    assert kernel.pop() in report["summary"] and "Cordon" in recs and "Confirm with the provider" not in recs
+
+
+OUR_BACKENDS = [
+    ("ours", "orders-sidecar-oom"),
+    ("ours", "storefront-keepalive-502s"),
+    ("ours", "cart-node-network-no-deploy"),
+]
+
+
+@pytest.mark.parametrize(("kind", "name"), OUR_BACKENDS, ids=[n for _, n in OUR_BACKENDS])
+def test_connections_failing_inside_our_network_are_not_sent_to_a_provider(reports, kind, name):
+    report = reports[(kind, name)]
+    assert "confirm with the provider" not in " ".join(report["recommendations"]).lower()
+    assert "external dependency" not in report["root_cause"]["description"]
+
+
+def test_a_monorepo_deploy_of_another_service_is_not_blamed_for_this_ones_failures(reports):
+    report = reports[("ours", "orders-sidecar-oom")]
+    ref = report["root_cause"]["trigger"]["ref"]
+    service = ref.split("@")[0]
+    onset = _time(report["onset"])
+    others = [v for v, at, _ in _deploys("ours", "orders-sidecar-oom") if not v.startswith(service + "@") and at <= onset]
+    assert others and service in report["root_cause"]["description"]
+    assert all(f"Ruled out deploy {v}" in json.dumps(report["evidence"]) for v in others[-1:])
+
+
+def test_a_providers_429s_that_begin_as_our_client_config_ships_are_ours(reports):
+    report = reports[("ours", "checkout-geocoder-429-config")]
+    data = json.loads((OURS / "checkout-geocoder-429-config" / "git" / "recent_commits.json").read_text())
+    ref = report["root_cause"]["trigger"]["ref"]
+    deployed = next(d for d in data["deployments"] if d["version"] == ref)
+    files = [f for c in data["commits"] if c["hash"] in deployed["commits"] for f in c["files_changed"]]
+    assert any("client" in f for f in files), "named for touching how we call the provider"
+    assert _time(report["onset"]) - _time(deployed["deployed_at"]) <= timedelta(minutes=2)
