@@ -417,3 +417,12 @@ def test_a_version_that_cannot_start_is_a_startup_failure():
         assert top(classify(line)) == "startup", line
     # a cloud SDK's throttling error is a provider's limit even with no host named
     assert top(classify("ProvisionedThroughputExceededException: rate of requests exceeds the allowed throughput")) == "rate_limited"
+
+
+def test_a_one_minute_spike_is_named_not_called_normal():
+    errors = [0.1] * 120
+    errors[100] = 7.2
+    obs = series_obs([500.0] * 120, errors=errors)
+    report = no_incident("everything is down!!", obs, assess(obs), "heuristic", 0.8)
+    assert "within their normal range" not in report.summary
+    assert "error rate 7.2% at 09:40 for 1 min" in report.summary

@@ -119,7 +119,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
                 "in the pod's proxy resources annotations."),),
         fixes_if_change=(
             "Roll back {ref} (or revert {commit}); memory should stop climbing right after.",
-            "Bound what the change keeps in memory (size limit / TTL, no whole bodies buffered) or raise the container's memory limit to fit it, before re-shipping.",
+            "Bound what the change keeps in memory (a size limit or TTL on caches, nothing unbounded per request) or give the container the memory it now needs, before re-shipping.",
         ),
         fixes=(
             "Take a heap profile of a growing worker to find what accumulates.",

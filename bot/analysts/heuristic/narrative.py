@@ -63,7 +63,14 @@ def no_incident(incident: str, obs: Observations, impact: Impact, analyst: str, 
             vals = [v for v in obs.series(metric) if v == v]
             if vals:
                 stats.append(f"{NAMES[metric]} {fmt(metric, min(vals))}–{fmt(metric, max(vals))}")
-        checked.append(f"metrics {hm(obs.metric_times[0])}–{hm(obs.metric_times[-1])} UTC stay within their normal range ({', '.join(stats)})")
+        blips = _blips(obs)
+        if blips:
+            checked.append(
+                f"metrics {hm(obs.metric_times[0])}–{hm(obs.metric_times[-1])} UTC show no sustained change "
+                f"({', '.join(stats)}), only brief spikes that recovered by themselves ({', '.join(blips)})"
+            )
+        else:
+            checked.append(f"metrics {hm(obs.metric_times[0])}–{hm(obs.metric_times[-1])} UTC stay within their normal range ({', '.join(stats)})")
     burst = [n for n in impact.new_signatures if not n.symptom and n.sig.level in ("ERROR", "FATAL")]
     if obs.volume and impact.log_errors is not None and burst:
         n = burst[0]
@@ -122,6 +129,33 @@ def no_incident(incident: str, obs: Observations, impact: Impact, analyst: str, 
         ],
         analyst=analyst,
     )
+
+
+# how far above its median an impact metric must go to be worth naming as a spike
+_SPIKE = {"error_rate": lambda med: max(1.0, 1.5 * med), "response_time_ms": lambda med: max(100.0, 0.6 * med)}
+
+
+def _blips(obs: Observations, most: int = 2) -> list[str]:
+    """Short excursions the incident check saw and dismissed, said plainly: a 7% error minute
+    at 02:47 next to 'within the normal range' would read as a contradiction."""
+    out = []
+    for metric, bar in _SPIKE.items():
+        values = obs.filled(metric)
+        if not values:
+            continue
+        med = sorted(values)[len(values) // 2]
+        runs: list[tuple[int, int]] = []
+        for i, v in enumerate(values):
+            if v - med > bar(med):
+                if runs and i - runs[-1][1] <= 2:
+                    runs[-1] = (runs[-1][0], i)
+                else:
+                    runs.append((i, i))
+        for a, b in sorted(runs, key=lambda r: -max(values[r[0] : r[1] + 1]))[:most]:
+            peak = max(values[a : b + 1])
+            minutes = b - a + 1
+            out.append(f"{NAMES[metric]} {fmt(metric, peak)} at {hm(obs.metric_times[a])} for {minutes} min")
+    return out
 
 
 def _stepped(obs: Observations, s: Signature) -> datetime | None:
