@@ -9,6 +9,7 @@ its own analyst.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -20,7 +21,8 @@ import pytest_asyncio
 from bot.analysts.heuristic import HeuristicAnalyst
 from bot.analysts.llm import LLMSettings, build_llm_analyst
 from bot.engine import Engine, Event, Report
-from bot.engine.servers import REPO_ROOT, ServerConfig
+from bot.engine.servers import REPO_ROOT, ServerConfig, apply_data_dir, bundled_servers
+from bot.scenarios import shared_dir
 from tests.fakes.model_server import FakeModel
 
 HERE = Path(__file__).resolve().parent
@@ -57,6 +59,34 @@ async def engine(commits_file: Path) -> AsyncIterator[Engine]:
         ServerConfig("obs", sys.executable, (str(HERE / "toy_server.py"),), {}, str(REPO_ROOT)),
     ]
     async with Engine(servers, HeuristicAnalyst(), call_timeout_s=10) as e:
+        assert not e.pool.down(), e.pool.down()
+        yield e
+
+
+LOG_PASSWORD = "Sup3rS3cretPw"
+
+
+@pytest.fixture(scope="session")
+def leaky_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A shared scenario (pool exhaustion after deploy v2.4.0), its pool-exhausted lines naming the
+    DSN with its password: the deterministic analysis quotes them."""
+    src = shared_dir() / "scenarios" / "pool-exhaustion-after-deploy"
+    dst = tmp_path_factory.mktemp("leaky") / "scenario"
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("truth.json"))
+    log = dst / "logs" / "app.log"
+    log.chmod(0o644)
+    text = log.read_text()
+    assert "Connection pool exhausted:" in text
+    log.write_text(text.replace(
+        "Connection pool exhausted:", f"Connection pool exhausted on postgres://checkout:{LOG_PASSWORD}@db.internal/shop:"
+    ))
+    return dst
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def leaky_engine(leaky_scenario: Path) -> AsyncIterator[Engine]:
+    """The three bundled servers over `leaky_scenario`."""
+    async with Engine(apply_data_dir(bundled_servers(), leaky_scenario), HeuristicAnalyst()) as e:
         assert not e.pool.down(), e.pool.down()
         yield e
 

@@ -45,3 +45,31 @@ async def test_head_start_is_the_default(engine, fake):
 
     settings = LLMSettings.from_env(fake.env("ollama"))
     assert settings is not None and settings.head_start is True
+
+
+def _bare(trigger: dict) -> dict:
+    """A report that names a cause and cites nothing."""
+    return {"incident_detected": True, "summary": "Checkout fails: the database pool is exhausted.",
+            "root_cause": {"description": "Database connection pool exhaustion.", "trigger": trigger,
+                           "confidence": 0.8},
+            "onset": None, "timeline": [], "evidence": [], "recommendations": ["Restore the pool size"]}
+
+
+async def test_a_model_confirming_the_head_start_without_evidence_gets_the_head_starts(leaky_engine, fake):
+    fake.script(Reply("", [Call("submit_report", _bare({"type": "deploy", "ref": "v2.4.0"}))]))
+    report, _ = await investigate(leaky_engine, analyst_for(fake, LLM_HEAD_START="true"), "500 errors on checkout")
+
+    assert report.analyst == "llm:qwen-test" and report.root_cause.trigger.ref == "v2.4.0"
+    assert any(e.source == "logs" and "Connection pool exhausted" in e.finding for e in report.evidence)
+    assert any(e.source == "git" and "v2.4.0" in e.finding for e in report.evidence)
+    assert report.timeline
+    assert any("gave no evidence" in w and "confirmed" in w for w in report.warnings)
+
+
+async def test_a_model_disagreeing_without_evidence_is_shown_without_any(leaky_engine, fake):
+    fake.script(Reply("", [Call("submit_report", _bare({"type": "unknown", "ref": None}))]))
+    report, _ = await investigate(leaky_engine, analyst_for(fake, LLM_HEAD_START="true"), "500 errors on checkout")
+
+    assert report.evidence == [] and report.timeline == []
+    assert any("gives no evidence" in w for w in report.warnings)
+    assert any("gives no timeline" in w for w in report.warnings)

@@ -75,6 +75,29 @@ class Judge:
         return report
 
 
+def fill_from_head_start(report: Report, head: Report | None) -> list[str]:
+    """A model that names a cause but no evidence (or no timeline) leaves the responder with a
+    claim and nothing to check it by. When it confirms the head start's trigger, the head start's
+    entries are that evidence; otherwise the gap is said, not hidden. Returns warnings."""
+    confirmed = (
+        head is not None
+        and report.incident_detected == head.incident_detected
+        and (report.root_cause.trigger.type, report.root_cause.trigger.ref)
+        == (head.root_cause.trigger.type, head.root_cause.trigger.ref)
+    )
+    warnings = []
+    for section in ("evidence", "timeline"):
+        if getattr(report, section) or not report.incident_detected:
+            continue
+        if confirmed and head is not None and getattr(head, section):
+            setattr(report, section, list(getattr(head, section)))
+            warnings.append(f"the model gave no {section}; the {section} shown is the deterministic analysis', "
+                            "whose trigger it confirmed")
+        else:
+            warnings.append(f"the model's report gives no {section}: check its claims against the tool calls")
+    return warnings
+
+
 class LLMAnalyst:
     def __init__(self, settings: LLMSettings, fallback: Analyst) -> None:
         self.settings = settings
@@ -113,7 +136,7 @@ class LLMAnalyst:
         if result.report is not None:
             report = result.report
             report.usage = result.usage
-            for warning in judge.warnings:
+            for warning in [*judge.warnings, *fill_from_head_start(report, head)]:
                 await tools.note(warning, "warning")
             return report
         why = (
