@@ -8,9 +8,11 @@ Shutdown stops taking requests, says goodbye in every running thread, then disco
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -28,6 +30,9 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 15.0
 WSS_URL_FRESH_S = 20.0
+#: slack_sdk retries a WebSocket that will not open forever (every 10 s); at start that is a
+#: network that blocks WebSockets, and the person starting the bot must hear it
+CONNECT_TIMEOUT_S = 30.0
 
 # What Slack's refusals at start mean for the person running the bot.
 _TOKEN_ERRORS = {
@@ -66,11 +71,13 @@ class SlackBot:
         *,
         progress_interval: float = 1.0,
         shutdown_grace_s: float = SHUTDOWN_GRACE_S,
+        connect_timeout_s: float = CONNECT_TIMEOUT_S,
     ) -> None:
         self.settings = settings
         self.investigator = investigator
         self.progress_interval = progress_interval
         self.shutdown_grace_s = shutdown_grace_s
+        self.connect_timeout_s = connect_timeout_s
         self.deduper = Deduper()
         self.identity: Identity | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -106,13 +113,15 @@ class SlackBot:
         return self.identity
 
     async def connect(self) -> None:
-        """Open Socket Mode on the URL `check()` got; listeners are live when this returns."""
+        """Open Socket Mode on the URL `check()` got; listeners are live when this returns.
+        Raises StartupError when the WebSocket will not open within `connect_timeout_s`."""
         assert self.identity is not None, "check() first"
         self.runner = Runner(
             self.investigator,
             self.client,
             max_concurrent=self.settings.max_concurrent,
             timeout_s=self.settings.timeout_s,
+            max_queued=self.settings.max_queued,
             progress_interval=self.progress_interval,
         )
         # Bolt warns at construction that SLACK_BOT_TOKEN in the environment is unused because a
@@ -126,6 +135,10 @@ class SlackBot:
             request_verification_enabled=False,  # Socket Mode: no signed HTTP requests to verify
         )
         bolt_log.setLevel(logging.NOTSET)
+        failures = _CONNECT_FAILURES
+        failures.last = None
+        if failures not in bolt_log.filters:
+            bolt_log.addFilter(failures)
         listeners.register(self.app, self)
         self.handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
         # A ticket from apps.connections.open is good for one connection, for a short while: the
@@ -133,7 +146,11 @@ class SlackBot:
         if self._wss_url and time.monotonic() - self._checked_at < WSS_URL_FRESH_S:
             self.handler.client.wss_uri = self._wss_url
         self._wss_url = None
-        await self.handler.connect_async()
+        try:
+            async with asyncio.timeout(self.connect_timeout_s):
+                await self.handler.connect_async()
+        except TimeoutError:
+            raise StartupError(_no_websocket(self.handler.client.wss_uri, self.connect_timeout_s, failures.last)) from None
         log.info(
             "connected to Slack as %s (%s) in %s; at most %d investigations at once, %g s each",
             self.identity.name, self.identity.user_id, self.identity.team,
@@ -178,6 +195,37 @@ def _token_problem(name: str, e: SlackApiError) -> str:
     if name == "SLACK_APP_TOKEN" and error in ("invalid_auth", "not_allowed_token_type"):
         hint = " It must be an app-level token (xapp-) with connections:write, and Socket Mode must be on."
     return f"{name} {what}.{hint}"
+
+
+class _ConnectFailures(logging.Filter):
+    """slack_sdk logs each failed WebSocket connect with a traceback: keep the reason (for the
+    start-up error) and log it as one line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last: str | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Failed to connect"):
+            self.last = message.removeprefix("Failed to connect (error: ").removesuffix("); Retrying...")
+            record.msg, record.args = f"cannot open the Socket Mode WebSocket ({self.last}); retrying", ()
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_CONNECT_FAILURES = _ConnectFailures()
+
+
+def _no_websocket(url: str | None, timeout_s: float, reason: str | None) -> str:
+    where = urlsplit(url or "")._replace(query="").geturl() or "the URL Slack gave"  # the ticket is a credential
+    why = f" (last error: {reason})" if reason else ""
+    return (
+        f"cannot open the Socket Mode WebSocket at {where} within {timeout_s:g} s{why}. Slack accepted both "
+        "tokens, so something between here and Slack blocks WebSockets: allow outbound wss:// on port 443 "
+        "(to wss-primary.slack.com), or set HTTPS_PROXY to a proxy that passes them."
+    )
 
 
 def _unreachable(api_url: str, e: Exception) -> str:

@@ -30,6 +30,7 @@ MAX_TEXT = 3000  # the fallback `text`; Slack takes 40,000, a notification needs
 LIST_BUDGET = {"timeline": 3500, "evidence": 3500, "recommendations": 2000}
 MAX_LINE = 600
 MAX_PROGRESS_LINES = 25
+MAX_WARNINGS = 5  # on the report; a context block takes 10 elements
 
 HELP_WORDS = frozenset({"help", "-h", "--help", "?", "usage"})
 
@@ -88,7 +89,7 @@ def line_sections(title: str, lines: list[str], budget: int, what: str) -> list[
     Lines that do not fit are counted in a closing note rather than dropped silently.
     """
     if not lines:
-        return []
+        return [section(f"{title}\n_none_")]  # an empty section says so rather than vanish
     lines = [clip(ln, MAX_LINE) for ln in lines]
     shown: list[str] = []
     used = len(title) + 1
@@ -119,6 +120,11 @@ def duration(ms: float | None) -> str:
     return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
+def _count(n: int, what: str) -> str:
+    """`1 tool call`, `3 tool calls`."""
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
 def _who(user_id: str | None) -> str:
     return f"<@{user_id}>" if user_id else "someone"
 
@@ -145,16 +151,20 @@ def usage_message(bot_user_id: str | None = None, command: str = "/rca") -> Mess
     return message(f"Usage: {command} <what is wrong>, e.g. {command} 500 errors on checkout", [section(body)])
 
 
-ACK_TEXT = "On it: follow the investigation in the thread of my message in this channel."
-
-
-def command_ack(ahead: int | None) -> str:
-    """The private answer to `/rca`; `ahead` is how many wait before it, None when it starts now."""
-    if ahead is None:
-        return ACK_TEXT
+def command_ack(ahead: int) -> str:
+    """The private answer to a `/rca` that has to wait. One that starts at once is acked without a
+    word: the message it posts in the channel is the answer, and if it cannot post there the user
+    hears that instead, not a promise of a thread that never comes."""
     return (
         f"Queued, {ahead} ahead of you: investigations are running at the limit. "
-        "Follow it in the thread of my message in this channel; it starts when a slot frees up."
+        "It starts when a slot frees up; its progress shows in a thread in this channel."
+    )
+
+
+def queue_full(running: int, queued: int) -> str:
+    return (
+        f"Too many investigations already: {running} running and {queued} waiting (RCA_MAX_QUEUED). "
+        "I did not start this one; ask again in a few minutes, or follow one of the threads already under way."
     )
 
 
@@ -232,13 +242,13 @@ def progress_message(p: InvestigationProgress) -> Message:
     elif p.phase == "starting":
         state, text = ":gear: Starting the investigation…", f"Starting: {inc}"
     elif p.phase == "running":
-        state = f":gear: Working: {len(calls)} tool call{'s' if len(calls) != 1 else ''} so far"
+        state = f":gear: Working: {_count(len(calls), 'tool call')} so far"
         if p.analyst:
             state += f" · analyst {escape(p.analyst)}"
-        text = f"Investigating: {inc} ({len(calls)} tool calls so far)"
+        text = f"Investigating: {inc} ({_count(len(calls), 'tool call')} so far)"
     elif p.phase == "done":
         took = f" in {p.duration_s:.1f} s" if p.duration_s is not None else ""
-        state = f":white_check_mark: Done{took}: {len(calls)} tool calls" + (f", {n_failed} failed" if n_failed else "")
+        state = f":white_check_mark: Done{took}: {_count(len(calls), 'tool call')}" + (f", {n_failed} failed" if n_failed else "")
         state += ". The report follows."
         text = f"Done: {inc}"
     else:
@@ -331,17 +341,20 @@ def report_message(report: Report) -> Message:
         "recommendations",
     )
     if report.warnings:
-        blocks.append(context(*(f":warning: {escape(clip(w, 300))}" for w in report.warnings[:5])))
+        shown = [f":warning: {escape(clip(w, 300))}" for w in report.warnings[:MAX_WARNINGS]]
+        if len(report.warnings) > MAX_WARNINGS:
+            shown.append(f"_…and {_count(len(report.warnings) - MAX_WARNINGS, 'more warning')} not shown._")
+        blocks.append(context(*shown))
 
     calls = report.tool_calls
     failed = sum(1 for c in calls if not c.ok)
-    parts = [f"Analyst: {escape(report.analyst)}", f"{len(calls)} tool call{'s' if len(calls) != 1 else ''}"]
+    parts = [f"Analyst: {escape(report.analyst)}", _count(len(calls), "tool call")]
     if failed:
         parts[-1] += f" ({failed} failed)"
     if report.duration_s is not None:
         parts.append(f"took {report.duration_s:.1f} s")
     if report.usage and report.usage.model_calls:
-        parts.append(f"{report.usage.model_calls} model calls")
+        parts.append(_count(report.usage.model_calls, "model call"))
     blocks.append(context(" · ".join(parts)))
 
     # The context line must survive any shortening: fit the body, then append it.
@@ -363,12 +376,21 @@ def report_text_only(report: Report) -> Message:
 # -- endings other than a report -------------------------------------------------------------------
 
 
-def timed_out_message(timeout_s: float, finished_calls: int) -> Message:
+def timed_out_message(timeout_s: float, finished_calls: int, *, slow_model: str | None = None) -> Message:
+    """`slow_model`: the model analyst's name when the time went waiting on the model, not on a tool."""
     body = (
         f":hourglass: *The investigation ran out of time* after {timeout_s:g} s (RCA_TIMEOUT_S) and was stopped. "
         f"{finished_calls} tool call{'s' if finished_calls != 1 else ''} had finished; the progress above lists them. "
-        "Nothing here is a conclusion. Ask a narrower question, or ask whoever runs me to raise RCA_TIMEOUT_S."
+        "Nothing here is a conclusion. "
     )
+    if slow_model:
+        body += (
+            f"The time went waiting on the model (`{escape(slow_model)}`), which was slow or overloaded. Ask "
+            "whoever runs me to raise RCA_TIMEOUT_S, lower LLM_TIMEOUT_S or LLM_MAX_STEPS, or set "
+            "RCA_ANALYST=heuristic; the deterministic analysis alone takes seconds."
+        )
+    else:
+        body += "Ask a narrower question, or ask whoever runs me to raise RCA_TIMEOUT_S."
     return message(f"The investigation ran out of time after {timeout_s:g} s.", [section(body)])
 
 

@@ -21,7 +21,7 @@ from bot.slack import blocks
 from bot.slack.access import refusal
 from bot.slack.dedupe import Deduper
 from bot.slack.incoming import command_request, is_from_a_bot, mention_request, plain_text
-from bot.slack.runner import Runner
+from bot.slack.runner import QueueFull, Runner
 from bot.slack.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -86,8 +86,13 @@ def command_answer(host: Host, body: dict[str, Any]) -> dict[str, Any]:
         return {"text": why, "response_type": "ephemeral"}
     if host.runner.closing:
         return {"text": blocks.shutting_down(), "response_type": "ephemeral"}
-    job = host.runner.submit(request)
-    return {"text": blocks.command_ack(job.progress.ahead if job.queued else None), "response_type": "ephemeral"}
+    try:
+        job = host.runner.submit(request)
+    except QueueFull:
+        return {"text": blocks.queue_full(host.runner.running, host.runner.queued), "response_type": "ephemeral"}
+    if not job.queued:
+        return {}  # the parent message it posts (or why it cannot) is the answer
+    return {"text": blocks.command_ack(job.progress.ahead), "response_type": "ephemeral"}
 
 
 async def answer_mention(host: Host, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -109,7 +114,10 @@ async def answer_mention(host: Host, body: dict[str, Any], event: dict[str, Any]
     if host.runner.closing:
         await _whisper(host, event, {"text": blocks.shutting_down()})
         return
-    host.runner.submit(request)
+    try:
+        host.runner.submit(request)
+    except QueueFull:
+        await _whisper(host, event, {"text": blocks.queue_full(host.runner.running, host.runner.queued)})
 
 
 async def _whisper(host: Host, event: dict[str, Any], message: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from slack_sdk.errors import SlackApiError
 
 from bot.engine.events import Event, InvestigationStarted, Note, ToolCallFinished, ToolCallStarted
+from bot.safety.masking import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,11 @@ class InvestigationProgress:
             line.server = event.server
             line.status = "ok" if event.ok else "failed"
             line.duration_ms = event.duration_ms
-            line.summary = event.summary
+            line.summary = mask_text(event.summary)  # an error line can quote a connection string
         elif isinstance(event, Note):
-            if (event.level, event.text) not in self.notes:
-                self.notes.append((event.level, event.text))
+            note = (event.level, mask_text(event.text))
+            if note not in self.notes:
+                self.notes.append(note)
 
     def finish(self, phase: Phase, *, duration_s: float | None = None, detail: str = "") -> None:
         self.phase = phase

@@ -23,6 +23,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.engine.events import Event, EventSink, ReportReady
 from bot.engine.report import Report
+from bot.safety.masking import Masker
 from bot.slack import blocks
 from bot.slack.progress import InvestigationProgress, ThrottledMessage
 
@@ -31,12 +32,18 @@ log = logging.getLogger(__name__)
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 REFUSED_BLOCKS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long"})
 GOODBYE_TIMEOUT_S = 5.0
+#: links in reports (a deploy's URL, an endpoint in a log line) must not grow previews in the thread
+NO_UNFURL = {"unfurl_links": False, "unfurl_media": False}
 
 
 class Investigator(Protocol):
     """What the runner needs of the engine (`bot.engine.Engine` is one)."""
 
-    async def investigate(self, incident: str, on_event: EventSink | None = None) -> Report: ...
+    async def investigate(
+        self, incident: str, on_event: EventSink | None = None, *, deadline: float | None = None
+    ) -> Report:
+        """`deadline` (time.monotonic()) is when the runner stops waiting: the analyst wraps up before it."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -59,12 +66,23 @@ class Job:
     thread_ts: str | None = None
     message: ThrottledMessage | None = None
     report: Report | None = None
+    report_posted: bool = False  # from here on a shutdown must not overwrite the outcome
     outcome: str = "pending"  # done | failed | timed_out | stopped | undeliverable
     task: asyncio.Task[None] | None = None
 
     @property
     def queued(self) -> bool:
         return self.progress.phase == "queued"
+
+
+def masked(report: Report) -> Report:
+    """The report as a thread may show it: evidence quotes log lines, and a log line can carry a
+    password or a token; a channel is no place for them (the same rules as for the model)."""
+    return Report.from_dict(Masker().data(report.to_dict()))
+
+
+class QueueFull(RuntimeError):
+    """As many investigations wait as may: this one is refused, not queued."""
 
 
 class Runner:
@@ -75,11 +93,13 @@ class Runner:
         *,
         max_concurrent: int,
         timeout_s: float,
+        max_queued: int = 50,
         progress_interval: float = 1.0,
     ) -> None:
         self.engine = engine
         self.client = client
         self.max_concurrent = max_concurrent
+        self.max_queued = max_queued
         self.timeout_s = timeout_s
         self.progress_interval = progress_interval
         self.running = 0
@@ -97,8 +117,11 @@ class Runner:
         """
         if self.closing:
             raise RuntimeError("the runner is shutting down")
+        starts_now = self.running < self.max_concurrent and not self._waiting
+        if not starts_now and len(self._waiting) >= self.max_queued:
+            raise QueueFull(f"{self.running} running, {len(self._waiting)} waiting")
         job = Job(request, InvestigationProgress(request.incident))
-        if self.running < self.max_concurrent and not self._waiting:
+        if starts_now:
             self._take_slot(job)
         else:
             job.slot = asyncio.get_running_loop().create_future()
@@ -193,9 +216,12 @@ class Runner:
             await self._wait_for_slot(job)
             t0 = time.perf_counter()
             timer = asyncio.timeout(self.timeout_s)
+            deadline = time.monotonic() + self.timeout_s
             try:
                 async with timer:
-                    job.report = await self.engine.investigate(req.incident, lambda e: self._on_event(job, e))
+                    job.report = await self.engine.investigate(
+                        req.incident, lambda e: self._on_event(job, e), deadline=deadline
+                    )
             except TimeoutError:
                 if not timer.expired():
                     raise
@@ -203,13 +229,20 @@ class Runner:
                 return
             finally:
                 self._release_slot(job)
+            job.report = masked(job.report)
             await self._end_with_report(job, job.report)
         except asyncio.CancelledError:
-            await self._end_stopped(job)
+            if job.report_posted:  # stopped while tidying up after the report: finish that, say nothing else
+                await self._finish_done(job)
+            else:
+                await self._end_stopped(job)
             raise
         except Exception as e:  # noqa: BLE001 - the thread must hear about it, whatever it was
             log.exception("investigation of %r failed", req.incident)
-            await self._end_failed(job, f"{type(e).__name__}: {e}" if str(e) else type(e).__name__)
+            if job.report_posted:  # the thread has its answer; only the tidying up failed
+                await self._finish_done(job)
+            else:
+                await self._end_failed(job, f"{type(e).__name__}: {e}" if str(e) else type(e).__name__)
         finally:
             self._release_slot(job)
             self._leave_queue(job)
@@ -223,7 +256,7 @@ class Runner:
         req = job.request
         parent = blocks.parent_message(req.incident, req.user)
         try:
-            resp = await self.client.chat_postMessage(channel=req.channel, thread_ts=req.thread_ts, **parent)
+            resp = await self.client.chat_postMessage(channel=req.channel, thread_ts=req.thread_ts, **NO_UNFURL, **parent)
         except SlackApiError as e:
             error = e.response.get("error", "")
             log.warning("cannot post in %s: %s", req.channel, error)
@@ -233,7 +266,7 @@ class Runner:
         job.parent_ts = resp["ts"]
         job.thread_ts = req.thread_ts or resp["ts"]
         resp = await self.client.chat_postMessage(
-            channel=req.channel, thread_ts=job.thread_ts, **blocks.progress_message(job.progress)
+            channel=req.channel, thread_ts=job.thread_ts, **NO_UNFURL, **blocks.progress_message(job.progress)
         )
         job.message = ThrottledMessage(self.client, req.channel, resp["ts"], interval=self.progress_interval)
         job.message.mark_sent()
@@ -251,22 +284,31 @@ class Runner:
         job.progress.finish("done", duration_s=report.duration_s)
         self._show_progress(job)
         try:
-            await self.client.chat_postMessage(channel=req.channel, thread_ts=job.thread_ts, **blocks.report_message(report))
+            await self.client.chat_postMessage(
+                channel=req.channel, thread_ts=job.thread_ts, **NO_UNFURL, **blocks.report_message(report)
+            )
         except SlackApiError as e:
             if e.response.get("error") not in REFUSED_BLOCKS:
                 raise
             log.error("Slack refused the report blocks (%s); posting it as text", e.response.get("error"))
-            await self.client.chat_postMessage(channel=req.channel, thread_ts=job.thread_ts, **blocks.report_text_only(report))
+            await self.client.chat_postMessage(
+                channel=req.channel, thread_ts=job.thread_ts, **NO_UNFURL, **blocks.report_text_only(report)
+            )
+        job.report_posted = True
+        job.outcome = "done"
         await self._update_parent(job, "done", report.verdict)
         if job.message is not None:
             await job.message.flush()
-        job.outcome = "done"
 
     async def _end_timed_out(self, job: Job, elapsed: float) -> None:
-        finished = sum(1 for c in job.progress.calls.values() if c.status != "running")
+        calls = job.progress.calls.values()
+        finished = sum(1 for c in calls if c.status != "running")
+        # a model analyst with no tool call running was waiting on the model: say so, it is what to fix
+        model = job.progress.analyst if (job.progress.analyst or "").startswith("llm:") and all(
+            c.status != "running" for c in calls) else None
         job.progress.finish("timed_out", duration_s=elapsed, detail=f"stopped after {self.timeout_s:g} s")
         self._show_progress(job)
-        await self._post_in_thread(job, blocks.timed_out_message(self.timeout_s, finished))
+        await self._post_in_thread(job, blocks.timed_out_message(self.timeout_s, finished, slow_model=model))
         await self._update_parent(job, "timed_out", f"no answer within {self.timeout_s:g} s")
         if job.message is not None:
             await job.message.flush()
@@ -285,6 +327,20 @@ class Runner:
                 await self._update_parent(job, "failed", reason)
                 if job.message is not None:
                     await job.message.flush()
+
+    async def _finish_done(self, job: Job) -> None:
+        """The report is in the thread and the app is stopping: put the verdict on the parent and the
+        final state on the progress message at once (no waiting for the throttle), nothing more."""
+        report = job.report
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(GOODBYE_TIMEOUT_S):
+                if job.message is not None:
+                    await job.message.aclose()
+                    await self.client.chat_update(
+                        channel=job.request.channel, ts=job.message.ts, **blocks.progress_message(job.progress)
+                    )
+                if report is not None:
+                    await self._update_parent(job, "done", report.verdict)
 
     async def _end_stopped(self, job: Job) -> None:
         """The app is shutting down (or the task was cancelled): say so where the user looks."""
@@ -313,7 +369,7 @@ class Runner:
             job.message.push(blocks.progress_message(job.progress))
 
     async def _post_in_thread(self, job: Job, msg: dict[str, Any]) -> None:
-        await self.client.chat_postMessage(channel=job.request.channel, thread_ts=job.thread_ts, **msg)
+        await self.client.chat_postMessage(channel=job.request.channel, thread_ts=job.thread_ts, **NO_UNFURL, **msg)
 
     async def _update_parent(self, job: Job, status: str, detail: str) -> None:
         if job.parent_ts is None:

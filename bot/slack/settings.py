@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_MAX_CONCURRENT = 3
+DEFAULT_MAX_QUEUED = 50
 DEFAULT_TIMEOUT_S = 300.0
 DEFAULT_TOOL_TIMEOUT_S = 30.0
 ANALYST_MODES = ("auto", "heuristic", "llm")  # as bot.analysts.choose.MODES, without importing analysts here
@@ -46,6 +47,8 @@ class Settings:
     allowed_users: frozenset[str] = frozenset()
     max_concurrent: int = DEFAULT_MAX_CONCURRENT
     timeout_s: float = DEFAULT_TIMEOUT_S
+    #: investigations that may wait for a slot; past that a request is refused politely
+    max_queued: int = DEFAULT_MAX_QUEUED
     #: the engine: an mcpServers JSON file (None: the bundled servers), a scenario-shaped data
     #: directory for the bundled servers, the analyst mode, and the limit on each tool call
     servers_config: str | None = None
@@ -69,6 +72,7 @@ class Settings:
         channels = _id_list(env, "RCA_CHANNELS", _CHANNEL_ID, "channel ids such as C0123ABCD", problems)
         users = _id_list(env, "RCA_ALLOWED_USERS", _USER_ID, "user ids such as U0123ABCD", problems)
         max_concurrent = _number(env, "RCA_MAX_CONCURRENT", DEFAULT_MAX_CONCURRENT, int, 1, 100, problems)
+        max_queued = _number(env, "RCA_MAX_QUEUED", DEFAULT_MAX_QUEUED, int, 0, 1000, problems)
         timeout_s = _number(env, "RCA_TIMEOUT_S", DEFAULT_TIMEOUT_S, float, 5, 3600, problems)
         tool_timeout_s = _number(env, "RCA_TOOL_TIMEOUT_S", DEFAULT_TOOL_TIMEOUT_S, float, 1, 600, problems)
         analyst = (env.get("RCA_ANALYST") or "").strip().lower() or "auto"
@@ -77,7 +81,7 @@ class Settings:
         if problems:
             raise SettingsError(problems)
         return cls(
-            bot_token, app_token, api_url, channels, users, int(max_concurrent), float(timeout_s),
+            bot_token, app_token, api_url, channels, users, int(max_concurrent), float(timeout_s), int(max_queued),
             servers_config=(env.get("RCA_SERVERS_CONFIG") or "").strip() or None,
             data_dir=(env.get("RCA_DATA_DIR") or "").strip() or None,
             analyst=analyst,

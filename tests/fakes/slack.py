@@ -113,6 +113,7 @@ class FakeSlack:
         self.envelopes: dict[str, Envelope] = {}
         self.not_member: set[str] = set()  # channels the bot is not in
         self.connections = 0
+        self.socket_url: str | None = None  # what apps.connections.open answers; None: this fake's socket
         self._scripted: dict[str, deque[_Scripted]] = {}
         self._ts = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
@@ -355,6 +356,8 @@ class FakeSlack:
                 "is_enterprise_install": False}
 
     def _apps_connections_open(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_url:  # a WebSocket URL of the test's choosing (one that will not open, say)
+            return {"ok": True, "url": self.socket_url}
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link/?ticket={uuid.uuid4()}&app_id={self.app_id}"}
 
     def _chat_postMessage(self, body: dict[str, Any]) -> dict[str, Any]:

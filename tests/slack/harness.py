@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -11,6 +12,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 
 from bot.analysts.heuristic import HeuristicAnalyst
+from bot.engine.analyst import Analyst
 from bot.engine.investigation import Engine
 from bot.engine.report import Report, RootCause, Trigger
 from bot.engine.servers import ServerConfig, apply_data_dir, bundled_servers
@@ -31,15 +33,31 @@ def settings_for(slack: FakeSlack, **overrides: object) -> Settings:
 
 
 
-async def scenario_engine(*, replace_git: Path | None = None) -> Engine:
-    """The bundled servers over the shared scenario, the deterministic analyst."""
-    servers = apply_data_dir(bundled_servers(), SCENARIO)
+def leaky_scenario(tmp_path: Path, secret: str) -> Path:
+    """The shared scenario, its pool-exhausted lines naming the database DSN with `secret` as its password."""
+    dst = tmp_path / "leaky-scenario"
+    shutil.copytree(SCENARIO, dst, ignore=shutil.ignore_patterns("truth.json"))
+    log = dst / "logs" / "app.log"
+    log.chmod(0o644)
+    text = log.read_text()
+    assert "Connection pool exhausted:" in text
+    log.write_text(text.replace(
+        "Connection pool exhausted:", f"Connection pool exhausted on postgres://checkout:{secret}@db.internal/shop:"
+    ))
+    return dst
+
+
+async def scenario_engine(
+    *, replace_git: Path | None = None, analyst: Analyst | None = None, data: Path = SCENARIO
+) -> Engine:
+    """The bundled servers over the shared scenario, the deterministic analyst unless told otherwise."""
+    servers = apply_data_dir(bundled_servers(), data)
     if replace_git is not None:
         servers = [
             ServerConfig("git", sys.executable, (str(replace_git),), {}, str(REPO)) if s.name == "git" else s
             for s in servers
         ]
-    engine = Engine(servers, HeuristicAnalyst())
+    engine = Engine(servers, analyst or HeuristicAnalyst())
     await engine.start()
     return engine
 

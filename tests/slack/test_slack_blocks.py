@@ -92,3 +92,39 @@ def test_every_other_message_is_within_limits() -> None:
     ):
         assert_within_limits(msg)
     assert "/incident-rca 500 errors on checkout" in blocks.usage_message(None, "/incident-rca")["text"]
+
+
+def small_report(**changes: object) -> Report:
+    base = Report(
+        incident="checkout 500s", incident_detected=True, summary="Pool exhaustion after v2.4.0.",
+        root_cause=RootCause("Pool exhaustion.", Trigger("deploy", "v2.4.0"), 0.8), onset="2026-02-17T14:45:00Z",
+        timeline=[TimelineEntry("2026-02-17T14:25:00Z", "git", "v2.4.0 deployed")],
+        evidence=[Evidence("logs", "Connection pool exhausted ×122", "summarize_errors")],
+        recommendations=["Restore the pool size"],
+        tool_calls=[ToolCallRecord("logs", "search_logs", {}, True, 12.0)],
+    )
+    for k, v in changes.items():
+        setattr(base, k, v)
+    return base
+
+
+def test_counts_read_right_in_the_singular() -> None:
+    p = InvestigationProgress("checkout")
+    p.apply(ToolCallStarted(1, "logs", "search_logs", {}))
+    p.apply(ToolCallFinished(1, "logs", "search_logs", {}, True, 5.0, "3 matches"))
+    p.finish("done", duration_s=1.2)
+    assert "Done in 1.2 s: 1 tool call." in block_texts(blocks.progress_message(p)["blocks"])
+    assert block_texts(blocks.report_message(small_report())["blocks"][-1:]).endswith("· 1 tool call")
+
+
+def test_warnings_past_the_first_five_are_counted_not_dropped() -> None:
+    msg = blocks.report_message(small_report(warnings=[f"warning number {i}" for i in range(8)]))
+    text = block_texts(msg["blocks"])
+    assert "warning number 4" in text and "warning number 5" not in text
+    assert "…and 3 more warnings not shown" in text
+    assert_within_limits(msg)
+
+
+def test_an_empty_section_says_none_instead_of_vanishing() -> None:
+    text = block_texts(blocks.report_message(small_report(evidence=[], timeline=[]))["blocks"])
+    assert "*Evidence*\n_none_" in text and "*Timeline*\n_none_" in text

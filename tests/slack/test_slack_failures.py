@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from bot.analysts.llm import LLMSettings, build_llm_analyst
 from bot.slack.app import SlackBot, StartupError
+from tests.fakes.model_server import FakeModel, Hang
 from tests.fakes.slack import FakeSlack
 from tests.slack.harness import (
     PEERS,
+    HoldingAnalyst,
     StartBot,
     block_texts,
     probe_engine,
@@ -128,3 +133,84 @@ async def test_a_report_slack_will_not_take_ends_in_a_failure_message_not_silenc
     [parent] = slack.top_level(CHANNEL)
     assert "internal_error" in slack.thread(CHANNEL, parent.ts)[-1].text
     await slack.wait_until(lambda: parent.text.startswith("Investigation failed"), 5)
+
+
+async def test_a_hanging_model_still_ends_in_a_report_before_the_timeout(slack: FakeSlack, start_bot: StartBot) -> None:
+    # One model request may take 20 s (and is retried): longer than the whole investigation may.
+    with FakeModel("qwen-test") as model:
+        model.script(*[Hang(30)] * 8)
+        settings = LLMSettings.from_env(model.env("ollama", LLM_TIMEOUT_S="20", LLM_BACKOFF_S="0.01"))
+        assert settings is not None
+        await start_bot(await scenario_engine(analyst=build_llm_analyst(settings)), timeout_s=6.0)
+        env = await slack.command("500 errors on checkout")
+        await slack.wait_acked(env, 3)
+        await slack.wait_until(lambda: len(reports(slack)) == 1 or any(
+            "ran out of time" in m.text for m in slack.messages.values()), 15)
+
+    assert not any("ran out of time" in m.text for m in slack.messages.values())
+    [report] = reports(slack)
+    body = block_texts(report.blocks)
+    assert "Analyst: llm:qwen-test+heuristic-fallback" in body
+    assert "did not finish in time" in body and "v2.4.0" in body  # the head start's finding, said why
+    [parent] = slack.top_level(CHANNEL)
+    await slack.wait_until(lambda: parent.text.startswith("500 errors on checkout:"), 5)  # the verdict
+
+
+def test_out_of_time_waiting_on_the_model_says_what_to_change() -> None:
+    from bot.slack import blocks
+
+    waiting = block_texts(blocks.timed_out_message(300, 7, slow_model="llm:qwen3:8b")["blocks"])
+    assert "waiting on the model (`llm:qwen3:8b`)" in waiting and "LLM_TIMEOUT_S" in waiting
+    assert "RCA_ANALYST=heuristic" in waiting
+    assert "model" not in block_texts(blocks.timed_out_message(300, 7)["blocks"])
+
+
+async def test_a_shutdown_just_after_the_report_leaves_the_outcome_alone(slack: FakeSlack, tmp_path) -> None:
+    # A slow throttle (5 s between progress edits) keeps the task tidying up after the report is
+    # posted; the shutdown lands then.
+    engine, _ = await probe_engine(tmp_path, 0.3, calls=3)
+    bot = SlackBot(settings_for(slack), engine, progress_interval=5.0)
+    await bot.start()
+    try:
+        env = await slack.command("checkout 500s")
+        await slack.wait_acked(env, 3)
+        await slack.wait_until(lambda: len(reports(slack)) == 1, 20)
+        await bot.aclose()
+    finally:
+        await bot.aclose()
+        await engine.aclose()
+
+    [parent] = slack.top_level(CHANNEL)
+    progress, report = slack.thread(CHANNEL, parent.ts)  # nothing after the report
+    assert parent.text.startswith("checkout 500s:")  # the verdict, not "Investigation stopped"
+    assert progress.text.startswith("Done")
+    assert [j.outcome for j in bot.runner.finished] == ["done"]
+
+
+NO_WEBSOCKET = "ws://127.0.0.1:9/link/?ticket=not-for-your-eyes"  # port 9: nothing listens
+
+
+async def test_a_websocket_that_will_not_open_stops_the_start_with_a_sentence(slack: FakeSlack) -> None:
+    slack.socket_url = NO_WEBSOCKET
+    bot = SlackBot(settings_for(slack), None, connect_timeout_s=1.5)  # type: ignore[arg-type] - no investigation
+    try:
+        with pytest.raises(StartupError) as info:
+            await bot.start()
+    finally:
+        await bot.aclose()
+    text = str(info.value)
+    assert "cannot open the Socket Mode WebSocket at ws://127.0.0.1:9/link/ within 1.5 s" in text
+    assert "last error:" in text and "allow outbound wss://" in text
+    assert "not-for-your-eyes" not in text  # the ticket is not printed
+
+
+async def test_a_stop_signal_while_connecting_stops_at_once(slack: FakeSlack) -> None:
+    from bot.engine.investigation import Engine
+    from bot.slack.service import serve
+
+    slack.socket_url = NO_WEBSOCKET
+    stop = asyncio.Event()
+    engine = Engine([], HoldingAnalyst(0))
+    asyncio.get_running_loop().call_later(1.0, stop.set)  # what SIGINT/SIGTERM do
+    await asyncio.wait_for(serve(settings_for(slack), engine, stop, connect_timeout_s=60), 10)
+    assert slack.calls_to("apps.connections.open")  # it was connecting when the stop came

@@ -15,6 +15,7 @@ from tests.slack.harness import (
     assert_within_limits,
     block_texts,
     is_report,
+    leaky_scenario,
     reports,
     scenario_engine,
 )
@@ -26,8 +27,7 @@ async def test_rca_command_acks_at_once_and_answers_in_a_thread(slack: FakeSlack
     await start_bot(await scenario_engine())
     env = await slack.command("500 errors on checkout", user="U0ALICE01", channel=CHANNEL)
     await slack.wait_acked(env, 3)
-    assert "thread" in env.ack_payload["text"]
-    assert env.ack_payload["response_type"] == "ephemeral"
+    assert not env.ack_payload  # no promise in the ack: the parent message is the answer
 
     await slack.wait_until(lambda: len(reports(slack)) == 1, 30)
     [parent] = slack.top_level(CHANNEL)
@@ -55,6 +55,9 @@ async def test_rca_command_acks_at_once_and_answers_in_a_thread(slack: FakeSlack
     for server in ("logs", "git", "datadog"):
         assert f"`{server}`" in lines
     assert " · ok · " in lines and "running" not in lines
+
+    # Nothing the bot posts grows link previews (a deploy URL or an endpoint in a log line).
+    assert all(c.body.get("unfurl_links") is False for c in slack.calls_to("chat.postMessage"))
 
     # The parent ends with the one-line verdict, the same one the report's fallback text carries.
     await slack.wait_until(lambda: len(parent.versions) == 2, 5)
@@ -142,6 +145,7 @@ async def test_bot_not_in_the_channel_tells_the_user(slack: FakeSlack, start_bot
     assert "not a member" in said["text"] and "/invite" in said["text"]
     assert env.payload["response_url"].endswith(said["hook"])
     assert reports(slack) == []
+    assert not env.ack_payload  # and it was never told the investigation was under way
 
 
 async def test_channel_and_user_allow_lists(slack: FakeSlack, start_bot: StartBot) -> None:
@@ -188,3 +192,20 @@ def test_the_manifest_subscribes_to_what_the_app_listens_for_with_minimal_scopes
     assert items_under("bot_events:") == {"app_mention"}
     assert items_under("bot:") == {"app_mentions:read", "chat:write", "commands"}
     assert "- command: /rca" in lines and "socket_mode_enabled: true" in lines
+
+
+async def test_a_password_quoted_from_the_logs_is_masked_in_everything_posted(
+    slack: FakeSlack, start_bot: StartBot, tmp_path
+) -> None:
+    secret = "Sup3rS3cretPw"
+    await start_bot(await scenario_engine(data=leaky_scenario(tmp_path, secret)))
+    env = await slack.command("500 errors on checkout")
+    await slack.wait_acked(env, 3)
+    await slack.wait_until(lambda: len(reports(slack)) == 1, 30)
+    [parent] = slack.top_level(CHANNEL)
+    await slack.wait_until(lambda: len(parent.versions) == 2, 5)
+
+    [report] = reports(slack)
+    assert "Connection pool exhausted on postgres://checkout:[MASKED:url-password]@" in block_texts(report.blocks)
+    for call in slack.calls_to("chat.postMessage") + slack.calls_to("chat.update"):
+        assert secret not in str(call.body)

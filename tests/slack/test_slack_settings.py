@@ -71,3 +71,24 @@ def test_bad_values_say_what_to_set(name: str, value: str, says: str) -> None:
 
 def test_plain_http_is_fine_on_this_machine() -> None:
     assert Settings.from_env({**GOOD, "SLACK_API_URL": "http://127.0.0.1:8080/api"}).api_url == "http://127.0.0.1:8080/api/"
+
+
+def test_a_model_whose_retries_outlast_the_timeout_is_warned_about_at_start() -> None:
+    from bot.analysts.choose import choose_analyst
+    from bot.slack.service import timeout_warning
+
+    model = {"OLLAMA_MODEL": "qwen3:8b"}
+    defaults = timeout_warning(Settings.from_env(GOOD), choose_analyst("auto", model))
+    assert defaults is not None  # 4 tries of 120 s + backoff > 300 s
+    assert "RCA_TIMEOUT_S=300" in defaults and "LLM_TIMEOUT_S=120 x 4 tries" in defaults and "about 488 s" in defaults
+    assert "deterministic report" in defaults
+
+    short = {**model, "LLM_TIMEOUT_S": "30", "LLM_MAX_RETRIES": "2"}
+    assert timeout_warning(Settings.from_env(GOOD), choose_analyst("auto", short)) is None
+    assert timeout_warning(Settings.from_env(GOOD), choose_analyst("heuristic", model)) is None
+
+
+def test_the_queue_limit() -> None:
+    assert Settings.from_env(GOOD).max_queued == 50
+    assert Settings.from_env({**GOOD, "RCA_MAX_QUEUED": "0"}).max_queued == 0  # refuse when at the limit
+    assert "RCA_MAX_QUEUED=-1 is out of range" in problems({**GOOD, "RCA_MAX_QUEUED": "-1"})

@@ -24,7 +24,7 @@ async def test_twenty_concurrent_rca_all_acked_answered_within_the_limit(
 
     # LIMIT start at once; each of the others hears how many are ahead of it (envelopes are
     # handled concurrently, so which ones start first is not the order they were sent in).
-    ahead = {env.envelope_id: _ahead(env.ack_payload["text"]) for env in envs}
+    ahead = {env.envelope_id: _ahead(env.ack_payload) for env in envs}
     assert sorted(n for n in ahead.values() if n is not None) == list(range(20 - LIMIT))
     assert sum(1 for n in ahead.values() if n is None) == LIMIT
 
@@ -50,10 +50,10 @@ async def test_twenty_concurrent_rca_all_acked_answered_within_the_limit(
         assert parent.text.startswith(f"incident number {i}: The probe held on purpose.")
 
 
-def _ahead(ack_text: str) -> int | None:
-    if ack_text.startswith("On it"):
+def _ahead(ack: dict | None) -> int | None:
+    if not ack:  # started at once: acked without a word, the parent message is the answer
         return None
-    m = re.match(r"Queued, (\d+) ahead of you", ack_text)
+    m = re.match(r"Queued, (\d+) ahead of you", ack_text := ack["text"])
     assert m, ack_text
     return int(m.group(1))
 
@@ -74,3 +74,24 @@ async def test_progress_edits_are_throttled_and_coalesced(slack: FakeSlack, star
     assert all(g >= 0.95 for g in gaps), gaps  # at most one chat.update a second on one message
     assert 2 <= len(edits) <= 10  # 50 changes coalesced into a handful of edits
     assert "25 tool calls" in block_texts(progress.blocks)
+
+
+async def test_past_the_queue_limit_a_request_is_refused_politely(
+    slack: FakeSlack, start_bot: StartBot, tmp_path: Path
+) -> None:
+    engine, _ = await probe_engine(tmp_path, 1.5)
+    await start_bot(engine, max_concurrent=1, max_queued=1)
+    running = await slack.command("first", channel="C0CHAN0001")
+    queued = await slack.command("second", channel="C0CHAN0002")
+    await slack.wait_acked(queued, 3)
+    refused = await slack.command("third", channel="C0CHAN0003")
+    mention = await slack.mention(f"<@{slack.bot_user_id}> fourth", channel="C0CHAN0004")
+    for env in (running, refused, mention):
+        await slack.wait_acked(env, 3)
+
+    assert queued.ack_payload["text"].startswith("Queued, 0 ahead of you")
+    assert "Too many investigations already: 1 running and 1 waiting (RCA_MAX_QUEUED)" in refused.ack_payload["text"]
+    await slack.wait_until(lambda: len(slack.ephemeral) == 1, 5)
+    assert slack.ephemeral[0]["text"].startswith("Too many investigations already")  # the mention, privately
+    await slack.wait_until(lambda: len(reports(slack)) == 2, 15)
+    assert slack.top_level("C0CHAN0003") == [] and slack.top_level("C0CHAN0004") == []

@@ -42,6 +42,13 @@ class LLMSettings:
         return f"llm:{self.model}"
 
     @property
+    def request_budget_s(self) -> float:
+        """The longest one model request can take: every try timing out, with the backoff between
+        (Retry-After waits, up to LLM_RETRY_AFTER_MAX_S each, can add more)."""
+        waits = sum(min(30.0, self.backoff_s * 2**i * 1.2) for i in range(self.max_retries))
+        return (self.max_retries + 1) * self.timeout_s + waits
+
+    @property
     def ollama_num_ctx(self) -> int:
         """Ollama's default context is a few thousand tokens and it truncates silently past it,
         so ask for one the conversation budget fits in (about 3 characters a token, plus room to answer)."""
