@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 
@@ -9,6 +10,8 @@ from bot.analysts.base import Analyst
 from bot.analysts.heuristic import HeuristicAnalyst
 
 MODES = ("auto", "heuristic", "llm")
+
+log = logging.getLogger(__name__)
 
 
 class AnalystUnavailable(RuntimeError):
@@ -23,13 +26,14 @@ def choose_analyst(mode: str = "auto", env: Mapping[str, str] | None = None) -> 
         return HeuristicAnalyst()
     from bot.analysts.llm import LLMSettings, build_llm_analyst  # the model analyst is optional
 
+    from bot.analysts.llm.settings import NO_MODEL, half_configured
+
     settings = LLMSettings.from_env(env)
     if settings is None:
         if mode == "llm":
-            raise AnalystUnavailable(
-                "no model is configured: set OLLAMA_HOST and OLLAMA_MODEL (Ollama), or OPENAI_BASE_URL "
-                "and OPENAI_MODEL (an OpenAI-compatible server); LLM_PROVIDER=ollama|openai picks one "
-                "when both are set"
-            )
+            raise AnalystUnavailable(NO_MODEL)
+        hint = half_configured(env)
+        if hint:
+            log.warning("%s", hint)
         return HeuristicAnalyst()
     return build_llm_analyst(settings, fallback=HeuristicAnalyst())

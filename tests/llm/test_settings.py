@@ -76,3 +76,29 @@ def test_budgets_and_retries_are_tunable():
     assert (s.max_steps, s.tool_result_max_chars, s.conversation_max_chars) == (6, 8000, 40000)
     assert (s.timeout_s, s.max_retries, s.backoff_s, s.retry_after_max_s) == (30.0, 0, 2.0, 10.0)
     assert s.head_start is False and s.temperature is None and s.ollama_num_ctx == 16384
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({"OPENAI_BASE_URL": "http://gpu-box:8000/v1"}, "OPENAI_BASE_URL is set but OPENAI_MODEL is not"),
+    ({"OPENAI_API_KEY": "sk-x", "OPENAI_BASE_URL": "http://gpu-box:8000"}, "are set but OPENAI_MODEL is not"),
+    ({"OLLAMA_HOST": "gpu-box"}, "OLLAMA_HOST is set but OLLAMA_MODEL is not"),
+])
+def test_an_address_without_a_model_is_said_not_silently_ignored(env, says, caplog):
+    with caplog.at_level("WARNING", logger="bot.analysts.choose"):
+        assert isinstance(choose_analyst("auto", env), HeuristicAnalyst)
+    [record] = caplog.records
+    assert says in record.getMessage() and "deterministic analyst" in record.getMessage()
+
+
+def test_nothing_at_all_configured_is_quiet(caplog):
+    with caplog.at_level("WARNING"):
+        choose_analyst("auto", {})
+    assert caplog.records == []
+
+
+def test_the_llm_error_does_not_ask_for_what_has_a_default():
+    with pytest.raises(AnalystUnavailable) as info:
+        choose_analyst("llm", {})
+    text = str(info.value)
+    assert "set OLLAMA_MODEL" in text and "OLLAMA_HOST defaults to http://127.0.0.1:11434" in text
+    assert "set OLLAMA_HOST and" not in text

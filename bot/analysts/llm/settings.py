@@ -107,6 +107,30 @@ class LLMSettings:
         )
 
 
+NO_MODEL = (
+    "no model is configured: set OLLAMA_MODEL to use Ollama (OLLAMA_HOST defaults to "
+    f"{DEFAULT_OLLAMA_HOST}), or OPENAI_MODEL for an OpenAI-compatible server (with OPENAI_BASE_URL, "
+    "unless it is OpenAI itself); LLM_PROVIDER=ollama|openai picks one when both are set"
+)
+
+
+def half_configured(env: Mapping[str, str] | None = None) -> str | None:
+    """A model's address or key set without its model name: `auto` then runs the deterministic
+    analyst, which is right, but the person who set them meant a model and should hear why not."""
+    env = os.environ if env is None else env
+    for provider, model, others in (
+        ("Ollama", "OLLAMA_MODEL", ("OLLAMA_HOST", "OLLAMA_API_KEY")),
+        ("an OpenAI-compatible server", "OPENAI_MODEL", ("OPENAI_BASE_URL", "OPENAI_API_KEY")),
+    ):
+        set_ = [n for n in others if (env.get(n) or "").strip()]
+        if set_ and not (env.get(model) or "").strip():
+            return (
+                f"{' and '.join(set_)} {'is' if len(set_) == 1 else 'are'} set but {model} is not, so no model "
+                f"is used: the deterministic analyst answers. Set {model} to use {provider}."
+            )
+    return None
+
+
 def ollama_host(value: str) -> str:
     """Read OLLAMA_HOST as the ollama CLI does: no scheme means http on 11434; an explicit
     http:// or https:// without a port means 80 or 443; 0.0.0.0 (a bind address) means loopback."""
