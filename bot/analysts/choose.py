@@ -25,7 +25,6 @@ def choose_analyst(mode: str = "auto", env: Mapping[str, str] | None = None) -> 
     if mode == "heuristic":
         return HeuristicAnalyst()
     from bot.analysts.llm import LLMSettings, build_llm_analyst  # the model analyst is optional
-
     from bot.analysts.llm.settings import NO_MODEL, half_configured
 
     settings = LLMSettings.from_env(env)
