@@ -426,3 +426,10 @@ def test_a_one_minute_spike_is_named_not_called_normal():
     report = no_incident("everything is down!!", obs, assess(obs), "heuristic", 0.8)
     assert "within their normal range" not in report.summary
     assert "error rate 7.2% at 09:40 for 1 min" in report.summary
+
+
+def test_a_few_stray_specific_warnings_do_not_explain_a_thousand_failures():
+    provider = new_sig("payment authorization failed: upstream api.paygate.example timed out after <n>ms", 1000, 52)
+    stray = new_sig("disk usage on /var/lib/app at <n>% (threshold <n>%)", 3, 52, level="WARN")
+    impact = Impact(True, at(52), None, new_signatures=[provider, stray])
+    assert top(mechanism_scores(Observations(), impact, None)) == "upstream"

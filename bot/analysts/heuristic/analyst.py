@@ -161,7 +161,9 @@ def _explained_away(scores: Counter[str], impact: Impact, surge: float | None) -
             continue
         explained = {k for k in scores if BY_KEY[k].tier != "specific"} | set(mech.explains)
         for other in explained - {key}:
-            if other in scores and (other not in earliest or began <= earliest[other] + timedelta(minutes=1)):
+            if other not in scores or scores.get(key, 0.0) < 0.2 * scores[other]:
+                continue  # three stray warnings do not explain a thousand failures
+            if other not in earliest or began <= earliest[other] + timedelta(minutes=1):
                 damped.add(other)
     for key in damped:
         scores[key] *= 0.25
@@ -241,8 +243,8 @@ def _accept(candidates: list[Candidate], prior: str, outside: bool = False) -> C
     best = candidates[0]
     if best.recovery >= 1.0 and best.relevance >= 0.2:
         return best  # rolled back and the impact ended with it
-    if outside and not best.touches:
-        return None
+    if outside and not best.touches and not (best.tie >= 0.85 and best.relevance >= 0.8):
+        return None  # unless it talks about the failing thing and shipped right as it began
     evidence = min(best.relevance, 3.0) + best.tie_evidence
     if prior == "rarely":
         # a dependency, the network or the load: ours only if the change touches it and the

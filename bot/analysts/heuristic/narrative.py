@@ -466,7 +466,8 @@ def _why_not(x, v: Verdict) -> str:
     what = _changed(x)
     mechanism = BY_KEY[v.mechanism] if v.mechanism else None
     mech = mechanism.label.split(" (")[0] if mechanism else "the failure"
-    if mechanism is not None and mechanism.external and mechanism.territory and not x.touches and x.relevance >= 0.3:
+    if (mechanism is not None and mechanism.external and mechanism.territory and not x.touches
+            and x.relevance >= 0.3 and x.tie >= 0.3):
         return f"its changes ({what}) share words with the failing lines, but change nothing about {mechanism.territory}"
     if x.relevance < 0.3 and x.tie >= 0.3:
         return f"it landed just before, but its changes ({what}) have nothing to do with {mech}"
