@@ -279,6 +279,8 @@ def _confidence(obs: Observations, impact: Impact, v: Verdict) -> float:
             c -= 0.15  # another deploy is nearly as likely
     elif v.trigger.type == "none":
         c += 0.12 if (v.external_hosts or v.traffic_surge or v.mechanism in ("tls", "dns")) else 0.05
+        if v.concentration is not None and v.mechanism == "node":
+            c += 0.15  # every failing line sampled came from one node: independent of the signatures
         if v.candidates and v.candidates[0].relevance >= 1.0:
             c -= 0.1  # a plausible change exists; we judged that it did not start this
     else:

@@ -237,7 +237,7 @@ def _description(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
     k = v.concentration
     if k is not None and mech.key == "node":
         text += (f"; {k.share:.0%} of the {k.failing} failing lines sampled come from {k.field} {k.value}, "
-                 f"while {k.usual} {k.field}s served it before")
+                 f"while lines from {k.usual} {k.field}s were logged before the impact")
     if v.traffic_surge and mech.key in ("capacity", "cpu", "timeout"):
         text += f"; traffic rose to {v.traffic_surge:.1f}× its normal rate"
     if v.external_hosts and mech.key in ("upstream", "tls", "dns"):
