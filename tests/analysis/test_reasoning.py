@@ -433,3 +433,15 @@ def test_a_few_stray_specific_warnings_do_not_explain_a_thousand_failures():
     stray = new_sig("disk usage on /var/lib/app at <n>% (threshold <n>%)", 3, 52, level="WARN")
     impact = Impact(True, at(52), None, new_signatures=[provider, stray])
     assert top(mechanism_scores(Observations(), impact, None)) == "upstream"
+
+
+def test_a_crash_loop_after_a_config_change_is_the_change_not_the_proxy():
+    obs = quiet_then("upstream connect error or disconnect/reset before headers. reset reason: connection failure "
+                     "upstream=payments.payments.svc.cluster.local:<n>", "envoy", [
+                         deploy("v4.2.0", 88, "Read the acquirer URL from the environment", ["deploy/helm/payments/values.yaml"]),
+                     ])
+    for text, level in (("Back-off restarting failed container payments in pod payments-<pod>", "WARN"),
+                        ("FATAL: missing required environment variable ACQUIRER_URL", "ERROR")):
+        obs.signatures.append(Signature(text, level, None, 60, at(89), at(119), [(at(i), 2) for i in range(89, 119)], text))
+    verdict = decide(obs, assess(obs))
+    assert verdict.mechanism == "startup" and verdict.trigger.ref == "v4.2.0"
