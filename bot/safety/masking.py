@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 _PLACEHOLDER = "[MASKED:{}]"
@@ -52,9 +51,10 @@ def is_secret_key(key: str) -> bool:
     return bool(words) and words[-1].lower() in _SECRET_LAST_WORDS
 
 
-# (kind, pattern, group to mask: 0 the whole match, -1 whichever group matched last).
-# Order matters: whole structures first.
-_RULES: list[tuple[str, re.Pattern[str], int]] = [
+# (kind, pattern, group to mask: 0 the whole match, -1 whichever group matched last, needles: the
+# rule runs only when one of these is in the lowercased text, so most text costs a few substring
+# checks). Order matters: whole structures first.
+_RULES: list[tuple[str, re.Pattern[str], int, tuple[str, ...]]] = [
     (
         "private-key",
         # the body is base64, whitespace, literal \n and header lines; it stops at the END line
@@ -65,23 +65,29 @@ _RULES: list[tuple[str, re.Pattern[str], int]] = [
             r"(?:-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----)?"
         ),
         0,
+        ("private key",),
     ),
-    ("jwt", re.compile(rf"(?<!{_TOKEN})eyJ{_TOKEN}{{8,}}+\.eyJ{_TOKEN}{{8,}}+\.{_TOKEN}{{8,}}+"), 0),
-    ("aws-access-key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b"), 0),
-    ("slack-token", re.compile(r"(?<![A-Za-z0-9-])xox[abposre]-[A-Za-z0-9-]{10,}+"), 0),
-    ("slack-token", re.compile(r"(?<![A-Za-z0-9-])xapp-\d-[A-Za-z0-9-]{10,}+"), 0),
-    ("slack-webhook", re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]++"), 0),
-    ("discord-webhook", re.compile(r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]++"), 0),
-    ("github-token", re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{30,}+(?![A-Za-z0-9_])"), 0),
-    ("github-token", re.compile(r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{30,}+"), 0),
-    ("gitlab-token", re.compile(rf"(?<!{_TOKEN})glpat-{_TOKEN}{{20,}}+"), 0),
-    ("vault-token", re.compile(r"(?<![A-Za-z0-9_.-])hv[sbr]\.[A-Za-z0-9_-]{20,}+"), 0),
-    ("api-key", re.compile(rf"(?<!{_TOKEN})sk-(?:proj-|ant-)?{_TOKEN}{{20,}}+"), 0),
-    ("api-key", re.compile(r"(?<![A-Za-z0-9_])[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}+(?![A-Za-z0-9_])"), 0),
-    ("api-key", re.compile(rf"(?<!{_TOKEN})AIza[0-9A-Za-z_-]{{35}}(?!{_TOKEN})"), 0),
-    ("api-key", re.compile(r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])"), 0),
-    ("api-key", re.compile(r"(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}+(?![A-Za-z0-9_])"), 0),  # Hugging Face
-    ("api-key", re.compile(rf"(?<![A-Za-z0-9_.-])SG\.{_TOKEN}{{16,}}+\.{_TOKEN}{{16,}}+"), 0),  # SendGrid
+    ("jwt", re.compile(rf"(?<!{_TOKEN})eyJ{_TOKEN}{{8,}}+\.eyJ{_TOKEN}{{8,}}+\.{_TOKEN}{{8,}}+"), 0, ("eyj",)),
+    (
+        "aws-access-key",
+        re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b"),
+        0,
+        ("akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "aipa", "anpa", "anva", "apka"),
+    ),
+    ("slack-token", re.compile(r"(?<![A-Za-z0-9-])xox[abposre]-[A-Za-z0-9-]{10,}+"), 0, ("xox",)),
+    ("slack-token", re.compile(r"(?<![A-Za-z0-9-])xapp-\d-[A-Za-z0-9-]{10,}+"), 0, ("xapp-",)),
+    ("slack-webhook", re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]++"), 0, ("hooks.slack.com",)),
+    ("discord-webhook", re.compile(r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]++"), 0, ("discord",)),
+    ("github-token", re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{30,}+(?![A-Za-z0-9_])"), 0, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    ("github-token", re.compile(r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{30,}+"), 0, ("github_pat_",)),
+    ("gitlab-token", re.compile(rf"(?<!{_TOKEN})glpat-{_TOKEN}{{20,}}+"), 0, ("glpat-",)),
+    ("vault-token", re.compile(r"(?<![A-Za-z0-9_.-])hv[sbr]\.[A-Za-z0-9_-]{20,}+"), 0, ("hvs.", "hvb.", "hvr.")),
+    ("api-key", re.compile(rf"(?<!{_TOKEN})sk-(?:proj-|ant-)?{_TOKEN}{{20,}}+"), 0, ("sk-",)),
+    ("api-key", re.compile(r"(?<![A-Za-z0-9_])[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}+(?![A-Za-z0-9_])"), 0, ("k_live_", "k_test_")),
+    ("api-key", re.compile(rf"(?<!{_TOKEN})AIza[0-9A-Za-z_-]{{35}}(?!{_TOKEN})"), 0, ("aiza",)),
+    ("api-key", re.compile(r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])"), 0, ("npm_",)),
+    ("api-key", re.compile(r"(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}+(?![A-Za-z0-9_])"), 0, ("hf_",)),  # Hugging Face
+    ("api-key", re.compile(rf"(?<![A-Za-z0-9_.-])SG\.{_TOKEN}{{16,}}+\.{_TOKEN}{{16,}}+"), 0, ("sg.",)),  # SendGrid
     # Authorization: Bearer <token> / Basic <b64> / a bare token after the header. With a scheme
     # the credential after it is masked whatever its length ("Bearer abc" must not leave "abc").
     (
@@ -91,26 +97,30 @@ _RULES: list[tuple[str, re.Pattern[str], int]] = [
             r"(?:(?:bearer|basic|token|digest)[ \t]++([^\s\"',;]++)|(?!(?:bearer|basic|token|digest)\b)([^\s\"',;]{6,}+))"
         ),
         -1,
+        ("authorization",),
     ),
-    ("bearer-token", re.compile(r"(?i)\bbearer[ \t]++([A-Za-z0-9\-._~+/]{16,}+=*)"), 1),
+    ("bearer-token", re.compile(r"(?i)\bbearer[ \t]++([A-Za-z0-9\-._~+/]{16,}+=*)"), 1, ("bearer",)),
     # Cookie: a=b; c=d (the whole header value: any of its pairs may be a session)
-    ("cookie", re.compile(r"(?i)\b(?:set-)?cookie[\"']?[ \t]{0,8}:[ \t]{0,8}[\"']?([^\s\"'][^\"'\r\n]{3,}+)"), 1),
+    ("cookie", re.compile(r"(?i)\b(?:set-)?cookie[\"']?[ \t]{0,8}:[ \t]{0,8}[\"']?([^\s\"'][^\"'\r\n]{3,}+)"), 1, ("cookie",)),
     # scheme://user:password@host
     (
         "url-password",
         re.compile(r"(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}://[^/\s:@\"']{0,256}:)([^@\s/\"']{1,256})(?=@)", re.I),
         2,
+        ("://",),
     ),
     # a signed URL's signature (Azure SAS `sig=`, S3 and GCS presigned URLs)
-    ("url-signature", re.compile(r"(?i)[?&](?:sig|x-amz-signature|x-goog-signature)=([^&\s\"'#]++)"), 1),
+    ("url-signature", re.compile(r"(?i)[?&](?:sig|x-amz-signature|x-goog-signature)=([^&\s\"'#]++)"), 1, ("sig=", "signature=")),
 ]
-_AWS_SECRET = ("aws-secret-key", re.compile(r"(?i)aws.{0,24}?(?:secret|key).{0,6}?[=:][ \t]*[\"']?([A-Za-z0-9/+]{40})\b"), 1)
+_AWS_SECRET = (
+    "aws-secret-key", re.compile(r"(?i)aws.{0,24}?(?:secret|key).{0,6}?[=:][ \t]*[\"']?([A-Za-z0-9/+]{40})\b"), 1, ("aws",)
+)
 
 # key=value, key: value, "key": "value", ?key=value, --password=value. The key is a whole run of
 # key characters (taken possessively, from the run's start only, so each character is read once);
 # whether it names a secret is decided in Python (is_secret_key), on its last 64 characters.
 _PAIR = re.compile(r"(?<![\w.\-])([\w.\-]++)[\"']?[ \t]{0,8}(?:=|:(?!//))[ \t]{0,8}")
-_SECRETISH = re.compile(r"(?i)pass|pwd|secret|token|key|credential")  # no such word: no pair to look at
+_SECRETISH = ("pass", "pwd", "secret", "token", "key", "credential")  # none in the text: no pair to look at
 _VALUE = re.compile(r"\"[^\"\n]{0,2000}\"|'[^'\n]{0,2000}'|[^\s\"',;&)}\]]++")
 
 
@@ -127,10 +137,15 @@ class Masker:
     def text(self, text: str) -> str:
         if not text:
             return text
-        steps: list[Callable[[str], str]] = [self._rule(*r) for r in _RULES]
-        steps += [self._pairs, self._rule(*_AWS_SECRET)]
-        for step in steps:
-            text = step(text)
+        low = text.lower()
+        for kind, pattern, group, needles in _RULES:
+            if _present(low, needles):
+                text = pattern.sub(lambda m, k=kind, g=group: self._replace(m, k, g), text)
+        if _present(low, _SECRETISH):
+            text = self._pairs(text)
+        kind, pattern, group, needles = _AWS_SECRET
+        if _present(low, needles):
+            text = pattern.sub(lambda m: self._replace(m, kind, group), text)
         return text
 
     def data(self, value: Any) -> Any:
@@ -152,12 +167,6 @@ class Masker:
 
     # -- the rules --------------------------------------------------------------------------------
 
-    def _rule(self, kind: str, pattern: re.Pattern[str], group: int) -> Callable[[str], str]:
-        def apply(text: str) -> str:
-            return pattern.sub(lambda m: self._replace(m, kind, group), text)
-
-        return apply
-
     def _replace(self, m: re.Match[str], kind: str, group: int) -> str:
         if group == -1:
             group = m.lastindex or 0
@@ -176,8 +185,6 @@ class Masker:
 
     def _pairs(self, text: str) -> str:
         """`key=value` pairs whose key is named like a secret: one left-to-right pass."""
-        if not _SECRETISH.search(text):
-            return text
         out: list[str] = []
         pos = 0
         while True:
@@ -200,6 +207,10 @@ class Masker:
             pos = v.end()
         out.append(text[pos:])
         return "".join(out)
+
+
+def _present(low: str, needles: tuple[str, ...]) -> bool:
+    return any(n in low for n in needles)
 
 
 def _masks_whole(key: str, value: Any) -> bool:
