@@ -12,6 +12,10 @@ from typing import Any
 
 from bot.slack.runner import Request
 
+#: an incident is a sentence or two; a pasted log dump is cut here (the model and the report header
+#: get the question, not 40,000 characters of it)
+MAX_INCIDENT_CHARS = 1000
+
 _MARKUP = re.compile(r"<([^<>]*)>")
 _SPACES = re.compile(r"\s+")
 _SPECIAL = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
@@ -39,10 +43,17 @@ def plain_text(text: str, bot_user_id: str | None = None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def incident_text(text: str) -> str:
+    """The question as the investigation gets it: at most MAX_INCIDENT_CHARS, a cut marked."""
+    if len(text) <= MAX_INCIDENT_CHARS:
+        return text
+    return text[: MAX_INCIDENT_CHARS - 1].rstrip() + "…"
+
+
 def command_request(body: dict[str, Any]) -> Request:
     """A `/rca` payload (slash_commands envelope): answered in a new thread in its channel."""
     return Request(
-        incident=plain_text(body.get("text", "")),
+        incident=incident_text(plain_text(body.get("text", ""))),
         channel=str(body.get("channel_id") or ""),
         user=body.get("user_id"),
         source="command",
@@ -53,7 +64,7 @@ def command_request(body: dict[str, Any]) -> Request:
 def mention_request(event: dict[str, Any], bot_user_id: str | None) -> Request:
     """An app_mention: answered in the mention's thread, or in a new thread under the mention."""
     return Request(
-        incident=plain_text(event.get("text", ""), bot_user_id),
+        incident=incident_text(plain_text(event.get("text", ""), bot_user_id)),
         channel=str(event.get("channel") or ""),
         user=event.get("user"),
         source="mention",

@@ -55,3 +55,13 @@ def test_deduper_sees_any_key_again_and_forgets_after_its_ttl() -> None:
     short = Deduper(ttl_s=0)
     assert not short.seen(("event", "Ev1"))
     assert not short.seen(("event", "Ev1"))
+
+
+def test_a_pasted_wall_of_text_is_cut_to_a_question() -> None:
+    wall = "checkout is down " + "." * 8000
+    body = {"command": "/rca", "text": wall, "channel_id": "C0INC", "user_id": "U0ALICE"}
+    incident = command_request(body).incident
+    assert len(incident) == 1000 and incident.startswith("checkout is down") and incident.endswith("…")
+    event = {"type": "app_mention", "user": "U0ALICE", "text": f"<@U0BOT> {wall}", "ts": "2.0", "channel": "C0INC"}
+    assert len(mention_request(event, "U0BOT").incident) == 1000
+    assert command_request({**body, "text": "500s on checkout"}).incident == "500s on checkout"
