@@ -10,12 +10,27 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+import pytest_asyncio
 
 from bot.engine.investigation import Engine
 from bot.slack.app import SlackBot
 from bot.slack.runner import Investigator
 from tests.fakes.slack import FakeSlack
-from tests.slack.harness import StartBot, settings_for
+from tests.slack.harness import StartBot, scenario_engine, settings_for
+
+# Every async test here runs in one event loop (each module sets `pytestmark` to it), so the
+# engine on the shared scenario is started once, not once a test (three servers: ~2 s each time).
+_shared: set[int] = set()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def scenario() -> AsyncIterator[Engine]:
+    """The bundled servers over the shared scenario, the deterministic analyst: for tests that do
+    not change the engine. Sessions stay open across investigations, as in the bot."""
+    engine = await scenario_engine()
+    _shared.add(id(engine))
+    yield engine
+    await engine.aclose()
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +40,7 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def slack() -> AsyncIterator[FakeSlack]:
     """The fake Slack; after each test, every envelope it pushed must have been acked within 3 s."""
     async with FakeSlack() as fake:
@@ -34,9 +49,10 @@ async def slack() -> AsyncIterator[FakeSlack]:
         assert not late, f"envelopes not acked within 3 s: {late}"
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def start_bot(slack: FakeSlack) -> AsyncIterator[StartBot]:
-    """Start the real app on `investigator` against the fake; stopped (and the engine closed) after."""
+    """Start the real app on `investigator` against the fake; stopped (and its engine closed, unless
+    it is the shared `scenario`) after."""
     started: list[tuple[SlackBot, Investigator]] = []
 
     async def start(investigator: Investigator, **overrides: object) -> SlackBot:
@@ -50,5 +66,5 @@ async def start_bot(slack: FakeSlack) -> AsyncIterator[StartBot]:
     yield start
     for bot, investigator in started:
         await bot.aclose()
-        if isinstance(investigator, Engine):
+        if isinstance(investigator, Engine) and id(investigator) not in _shared:
             await investigator.aclose()

@@ -128,3 +128,10 @@ def test_warnings_past_the_first_five_are_counted_not_dropped() -> None:
 def test_an_empty_section_says_none_instead_of_vanishing() -> None:
     text = block_texts(blocks.report_message(small_report(evidence=[], timeline=[]))["blocks"])
     assert "*Evidence*\n_none_" in text and "*Timeline*\n_none_" in text
+
+
+def test_out_of_time_waiting_on_the_model_says_what_to_change() -> None:
+    waiting = block_texts(blocks.timed_out_message(300, 7, slow_model="llm:qwen3:8b")["blocks"])
+    assert "waiting on the model (`llm:qwen3:8b`)" in waiting and "LLM_TIMEOUT_S" in waiting
+    assert "RCA_ANALYST=heuristic" in waiting
+    assert "model" not in block_texts(blocks.timed_out_message(300, 7)["blocks"])

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.analysts.llm import LLMSettings, build_llm_analyst
+from bot.engine.investigation import Engine
 from bot.slack.app import SlackBot, StartupError
 from tests.fakes.model_server import FakeModel, Hang
 from tests.fakes.slack import FakeSlack
@@ -20,6 +21,8 @@ from tests.slack.harness import (
     scenario_engine,
     settings_for,
 )
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # with the fixtures (conftest)
 
 CHANNEL = "C0INCIDENT"
 
@@ -41,8 +44,8 @@ async def test_a_server_crashing_mid_investigation_still_yields_a_report(slack: 
     assert ":x: `git`" in block_texts(progress.blocks)
 
 
-async def test_slack_answering_429_once_is_retried_after_retry_after(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(await scenario_engine())
+async def test_slack_answering_429_once_is_retried_after_retry_after(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario)
     slack.rate_limit_next("chat.postMessage", retry_after=1)
     env = await slack.command("500 errors on checkout")
     await slack.wait_acked(env, 3)
@@ -112,8 +115,8 @@ def _is_report(body: dict) -> bool:
     return bool(body.get("blocks")) and body["blocks"][0]["type"] == "header"
 
 
-async def test_report_blocks_refused_by_slack_fall_back_to_text(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(await scenario_engine())
+async def test_report_blocks_refused_by_slack_fall_back_to_text(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario)
     slack.fail_next("chat.postMessage", "invalid_blocks", when=_is_report)
     env = await slack.command("500 errors on checkout")
     await slack.wait_acked(env, 3)
@@ -124,8 +127,8 @@ async def test_report_blocks_refused_by_slack_fall_back_to_text(slack: FakeSlack
     await slack.wait_until(lambda: len(parent.versions) == 2, 5)  # and the verdict still reaches the parent
 
 
-async def test_a_report_slack_will_not_take_ends_in_a_failure_message_not_silence(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(await scenario_engine())
+async def test_a_report_slack_will_not_take_ends_in_a_failure_message_not_silence(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario)
     slack.fail_next("chat.postMessage", "internal_error", when=_is_report)
     env = await slack.command("500 errors on checkout")
     await slack.wait_acked(env, 3)
@@ -154,15 +157,6 @@ async def test_a_hanging_model_still_ends_in_a_report_before_the_timeout(slack: 
     assert "did not finish in time" in body and "v2.4.0" in body  # the head start's finding, said why
     [parent] = slack.top_level(CHANNEL)
     await slack.wait_until(lambda: parent.text.startswith("500 errors on checkout:"), 5)  # the verdict
-
-
-def test_out_of_time_waiting_on_the_model_says_what_to_change() -> None:
-    from bot.slack import blocks
-
-    waiting = block_texts(blocks.timed_out_message(300, 7, slow_model="llm:qwen3:8b")["blocks"])
-    assert "waiting on the model (`llm:qwen3:8b`)" in waiting and "LLM_TIMEOUT_S" in waiting
-    assert "RCA_ANALYST=heuristic" in waiting
-    assert "model" not in block_texts(blocks.timed_out_message(300, 7)["blocks"])
 
 
 async def test_a_shutdown_just_after_the_report_leaves_the_outcome_alone(slack: FakeSlack, tmp_path) -> None:
@@ -205,7 +199,6 @@ async def test_a_websocket_that_will_not_open_stops_the_start_with_a_sentence(sl
 
 
 async def test_a_stop_signal_while_connecting_stops_at_once(slack: FakeSlack) -> None:
-    from bot.engine.investigation import Engine
     from bot.slack.service import serve
 
     slack.socket_url = NO_WEBSOCKET

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from bot.engine.investigation import Engine
 from tests.fakes.slack import FakeSlack
 from tests.slack.harness import (
-    REPO,
     StartBot,
     assert_within_limits,
     block_texts,
@@ -20,11 +22,13 @@ from tests.slack.harness import (
     scenario_engine,
 )
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # with the fixtures (conftest)
+
 CHANNEL = "C0INCIDENT"
 
 
-async def test_rca_command_acks_at_once_and_answers_in_a_thread(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(await scenario_engine())
+async def test_rca_command_acks_at_once_and_answers_in_a_thread(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario)
     env = await slack.command("500 errors on checkout", user="U0ALICE01", channel=CHANNEL)
     await slack.wait_acked(env, 3)
     assert not env.ack_payload  # no promise in the ack: the parent message is the answer
@@ -65,8 +69,8 @@ async def test_rca_command_acks_at_once_and_answers_in_a_thread(slack: FakeSlack
     assert parent.text == f"500 errors on checkout: {verdict}"
 
 
-async def test_mention_in_a_channel_is_answered_under_the_mention(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(await scenario_engine())
+async def test_mention_in_a_channel_is_answered_under_the_mention(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario)
     env = await slack.mention(f"<@{slack.bot_user_id}> checkout is throwing 500s", channel=CHANNEL)
     await slack.wait_acked(env, 3)
     await slack.wait_until(lambda: len(reports(slack)) == 1, 30)
@@ -79,8 +83,8 @@ async def test_mention_in_a_channel_is_answered_under_the_mention(slack: FakeSla
     assert replies[-1].blocks[0]["text"]["text"] == "RCA: checkout is throwing 500s"  # the bot's own mention is gone
 
 
-async def test_mention_inside_a_thread_is_answered_in_that_thread(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(await scenario_engine())
+async def test_mention_inside_a_thread_is_answered_in_that_thread(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario)
     incident_thread = slack.new_ts()
     env = await slack.mention(f"<@{slack.bot_user_id}> what broke checkout?", channel=CHANNEL, thread_ts=incident_thread)
     await slack.wait_acked(env, 3)
@@ -89,8 +93,8 @@ async def test_mention_inside_a_thread_is_answered_in_that_thread(slack: FakeSla
     assert ours and all(m.thread_ts == incident_thread for m in ours)
 
 
-async def test_usage_on_empty_or_help_and_no_investigation(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(await scenario_engine())
+async def test_usage_on_empty_or_help_and_no_investigation(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario)
     for text in ("", "help", "  --help "):
         env = await slack.command(text)
         await slack.wait_acked(env, 3)
@@ -103,8 +107,8 @@ async def test_usage_on_empty_or_help_and_no_investigation(slack: FakeSlack, sta
     assert slack.calls_to("chat.postMessage") == []
 
 
-async def test_retried_and_duplicated_deliveries_start_nothing_new(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(await scenario_engine())
+async def test_retried_and_duplicated_deliveries_start_nothing_new(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario)
     mention = await slack.mention(f"<@{slack.bot_user_id}> checkout 500s", channel=CHANNEL)
     command = await slack.command("payments are slow", channel="C0OTHER")
     await slack.wait_acked(mention, 3)
@@ -124,8 +128,8 @@ async def test_retried_and_duplicated_deliveries_start_nothing_new(slack: FakeSl
     assert len(reports(slack)) == 2
 
 
-async def test_messages_from_bots_are_ignored(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(await scenario_engine())
+async def test_messages_from_bots_are_ignored(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario)
     from_other_bot = await slack.mention(f"<@{slack.bot_user_id}> checkout 500s", bot_id="B0OTHERBOT", user="U0OTHERBOT")
     from_itself = await slack.mention(f"<@{slack.bot_user_id}> checkout 500s", user=slack.bot_user_id)
     for env in (from_other_bot, from_itself):
@@ -134,8 +138,8 @@ async def test_messages_from_bots_are_ignored(slack: FakeSlack, start_bot: Start
     assert slack.calls_to("chat.postMessage") == [] and slack.ephemeral == []
 
 
-async def test_bot_not_in_the_channel_tells_the_user(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(await scenario_engine())
+async def test_bot_not_in_the_channel_tells_the_user(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario)
     slack.not_member.add("C0PRIVATE")
     env = await slack.command("500 errors on checkout", channel="C0PRIVATE")
     await slack.wait_acked(env, 3)
@@ -148,10 +152,8 @@ async def test_bot_not_in_the_channel_tells_the_user(slack: FakeSlack, start_bot
     assert not env.ack_payload  # and it was never told the investigation was under way
 
 
-async def test_channel_and_user_allow_lists(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(
-        await scenario_engine(), channels=frozenset({"C0ALLOWED"}), allowed_users=frozenset({"U0ONCALL1"})
-    )
+async def test_channel_and_user_allow_lists(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario, channels=frozenset({"C0ALLOWED"}), allowed_users=frozenset({"U0ONCALL1"}))
     elsewhere = await slack.command("500s", channel="C0RANDOM", user="U0ONCALL1")
     stranger = await slack.command("500s", channel="C0ALLOWED", user="U0STRANGER")
     mention = await slack.mention(f"<@{slack.bot_user_id}> 500s", channel="C0RANDOM", user="U0ONCALL1")
@@ -168,30 +170,13 @@ async def test_channel_and_user_allow_lists(slack: FakeSlack, start_bot: StartBo
     assert reports(slack)[0].channel == "C0ALLOWED"
 
 
-async def test_every_event_is_acked_even_those_nobody_subscribed_to(slack: FakeSlack, start_bot: StartBot) -> None:
-    await start_bot(await scenario_engine())
+async def test_every_event_is_acked_even_those_nobody_subscribed_to(slack: FakeSlack, start_bot: StartBot, scenario: Engine) -> None:
+    await start_bot(scenario)
     stray = await slack.push("events_api", slack.event_payload(
         {"type": "member_joined_channel", "user": "U0ALICE01", "channel": CHANNEL, "event_ts": slack.new_ts()}
     ))
     await slack.wait_acked(stray, 3)
     assert slack.calls_to("chat.postMessage") == []
-
-
-def test_the_manifest_subscribes_to_what_the_app_listens_for_with_minimal_scopes() -> None:
-    lines = [ln.strip() for ln in (REPO / "manifest.yml").read_text().splitlines() if not ln.strip().startswith("#")]
-
-    def items_under(key: str) -> set[str]:
-        start = lines.index(key) + 1
-        out = set()
-        for ln in lines[start:]:
-            if not ln.startswith("- "):
-                break
-            out.add(ln[2:].strip())
-        return out
-
-    assert items_under("bot_events:") == {"app_mention"}
-    assert items_under("bot:") == {"app_mentions:read", "chat:write", "commands"}
-    assert "- command: /rca" in lines and "socket_mode_enabled: true" in lines
 
 
 async def test_a_password_quoted_from_the_logs_is_masked_in_everything_posted(

@@ -9,8 +9,12 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.fakes.slack import FakeSlack
 from tests.slack.harness import REPO, reports
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # with the fixtures (conftest)
 
 STRIP = ("SLACK_", "RCA_", "OLLAMA_", "OPENAI_", "LLM_", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")
 

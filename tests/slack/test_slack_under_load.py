@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.fakes.slack import FakeSlack
 from tests.slack.harness import StartBot, assert_within_limits, block_texts, probe_engine, reports
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # with the fixtures (conftest)
 
 LIMIT = 3
 HOLD_S = 0.6
