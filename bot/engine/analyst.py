@@ -13,5 +13,7 @@ class Analyst(Protocol):
     name: str
 
     async def analyze(self, incident: str, tools: ToolSession) -> Report:
-        """Investigate through `tools` only. The engine fills tool_calls, duration and warnings."""
+        """Investigate through `tools` only. The engine fills tool_calls, duration and warnings.
+        `tools.deadline` (time.monotonic(), None in the CLI) is when the caller stops waiting: an
+        analyst that can be slow (a model) wraps up with a report before it."""
         ...
