@@ -18,12 +18,16 @@ _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?"), "<time>"),
     (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b"), "<ip>"),
     (re.compile(r"\b0x[0-9a-f]+\b", re.I), "<hex>"),
-    # hex ids and hashes: 8+ hex digits with at least one digit among them
-    (re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b", re.I), "<hex>"),
+    # a quoted HTTP request line (nginx's `request: "GET /api/cart?id=7 HTTP/1.1"`) is per request
+    (re.compile(r"\"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^\"]*\""), '"<request>"'),
+    # a quoted URL keeps its scheme and host (the dependency), not its per-request path
+    (re.compile(r"\"(https?://[^/\"\s]+)/[^\"\s]*\""), r'"\1/<path>"'),
     # quoted values that carry digits are ids ('ord_8812'); quoted words name things and stay
     (re.compile(r"'[^'\s]*\d[^'\s]*'|\"[^\"\s]*\d[^\"\s]*\""), "<str>"),
     (re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|us|µs|ns|s|sec|secs|seconds|m|min|mins|minutes|h|hours)\b", re.I), "<dur>"),
 )
+# hex ids and hashes left after the joined-id rule: 8+ hex digits with at least one digit
+_HEX_ID = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b", re.I)
 # Kubernetes pod names: the workload's name stays, the replica-set hash and pod suffix go
 # (orders-worker-7d9f8b6c5-x2k4q -> orders-worker-<pod>)
 _POD = re.compile(r"\b([a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*)-([a-z0-9]{5,10})-([a-z0-9]{5})\b")
@@ -84,6 +88,7 @@ def _fold(message: str) -> str:
     for rx, repl in _FOLDS:
         text = rx.sub(repl, text)
     text = _JOINED.sub(_joined, text)
+    text = _HEX_ID.sub("<hex>", text)
     text = _NUMBER.sub("<n>", text)
     text = _PLACEHOLDERS.sub("<id>", text)
     text = _SPACES.sub(" ", text).strip()
