@@ -2,8 +2,9 @@
 the real git server (over a small recorded file) and a toy observability server.
 
 The engine is shared by all these tests, which run in one event loop (`loop_scope="session"`):
-sessions stay open across investigations, as in the bot. Each test gets its own fake model and
-its own analyst.
+sessions stay open across investigations, as in the bot. Engines live as long as this package's
+tests (`scope="package"`), so no server process outlives them into other tests. Each test gets
+its own fake model and its own analyst.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def commits_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def engine(commits_file: Path) -> AsyncIterator[Engine]:
     servers = [
         ServerConfig("git", sys.executable, (str(REPO_ROOT / "mcp-servers" / "git-server" / "server.py"),),
@@ -83,7 +84,7 @@ def leaky_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return dst
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def leaky_engine(leaky_scenario: Path) -> AsyncIterator[Engine]:
     """The three bundled servers over `leaky_scenario`."""
     async with Engine(apply_data_dir(bundled_servers(), leaky_scenario), HeuristicAnalyst()) as e:

@@ -23,10 +23,11 @@ from tests.slack.harness import StartBot, scenario_engine, settings_for
 _shared: set[int] = set()
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def scenario() -> AsyncIterator[Engine]:
     """The bundled servers over the shared scenario, the deterministic analyst: for tests that do
-    not change the engine. Sessions stay open across investigations, as in the bot."""
+    not change the engine. Sessions stay open across investigations, as in the bot; the servers
+    stop when this package's tests end, so none outlives them into other tests."""
     engine = await scenario_engine()
     _shared.add(id(engine))
     yield engine
