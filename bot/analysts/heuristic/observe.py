@@ -175,8 +175,11 @@ async def gather(tools: ToolSession) -> Observations:
         unreadable = [str(f) for f in summary.get("unreadable") or [] if isinstance(f, str)]
         if unreadable:
             obs.missing[f"log file{'s' if len(unreadable) > 1 else ''} {', '.join(unreadable)}"] = (
-                "in no log format the logs server can parse, so their lines are in none of the counts"
+                "the logs server could not read them, so their lines are in none of the counts"
             )
+        if summary.get("truncated") and "stopped" in str(summary.get("note", "")):
+            # a scan that ran out of time: the counts cover only part of the logs
+            await tools.note(f"the log summary is partial: {summary['note']}", "warning")
         obs.volume = sorted(
             (parse_ts(v[0]), int(v[1]), int(v[2]), int(v[3]) if len(v) > 3 else 0)
             for v in summary.get("volume", [])
