@@ -80,9 +80,13 @@ def test_json_lines_of_other_loggers(line, level, component, words):
         assert w in e.message
 
 
-def test_json_status_is_not_a_level():
+def test_json_status_is_not_a_level_but_says_how_the_request_went():
     e = parse_json('{"ts": "2026-02-17T14:45:02Z", "status": 503, "msg": "GET /pay"}')
-    assert e is not None and e.level == "INFO" and "status=503" in e.message
+    assert e is not None and e.level == "ERROR" and "status=503" in e.message
+    e = parse_json('{"ts": "2026-02-17T14:45:02Z", "status": 200, "msg": "GET /pay"}')
+    assert e is not None and e.level == "INFO"
+    e = parse_json('{"ts": "2026-02-17T14:45:02Z", "level": "info", "status": 503, "msg": "GET /pay"}')
+    assert e is not None and e.level == "INFO"  # a level the logger wrote wins
 
 
 @pytest.mark.parametrize(
@@ -166,3 +170,69 @@ def test_fold_keeps_what_names_the_failure():
 def test_headline_of_a_traceback_names_its_exception():
     msg = "Unhandled exception in POST /checkout\nTraceback (most recent call last):\n  File \"a.py\", line 3\nKeyError: 'currency'"
     assert headline(msg) == "Unhandled exception in POST /checkout | KeyError: 'currency'"
+
+
+# Layouts real software writes, each with the time, level, component and message it must give.
+T2 = datetime(2028, 3, 7, 9, 40, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "line, level, component, words",
+    [
+        # level first
+        ("ERROR  2028-03-07 09:40:01 [billing] invoice run failed", "ERROR", "billing", ["invoice run failed"]),
+        # RFC 5424 syslog: the PRI carries the severity (131 = local0.err)
+        ("<131>1 2028-03-07T09:40:01.000Z web-3 checkout 4411 - - upstream reset", "ERROR", "checkout", ["upstream reset"]),
+        # Ruby's Logger
+        ("E, [2028-03-07T09:40:01.123456 #4411] ERROR -- orders: charge declined", "ERROR", "orders", ["charge declined"]),
+        # Redis: '#' marks a warning
+        ("1:M 07 Mar 2028 09:40:01.123 # OOM command not allowed when used memory > 'maxmemory'.", "WARN", None,
+         ["OOM command not allowed"]),
+        # nginx's error log
+        ("2028/03/07 09:40:01 [error] 31#31: *4121 upstream timed out (110: Connection timed out)", "ERROR", None,
+         ["upstream timed out"]),
+        # oauth2-proxy / Go: a bracketed slash date, the message starts with "Error"
+        ("[2028/03/07 09:40:01] [oauthproxy.go:812] Error redeeming code during OAuth2 callback", "ERROR",
+         "oauthproxy.go:812", ["Error redeeming code"]),
+        # Apache's combined access log: the status is the level
+        ('10.0.0.1 - - [07/Mar/2028:09:40:01 +0000] "GET /tiles/3/4/5.png HTTP/1.1" 503 12 "-" "curl/8"', "ERROR", None,
+         ["GET /tiles/3/4/5.png", "503"]),
+        # JVM unified logging and Elasticsearch: brackets with no space after the time
+        ("[2028-03-07T09:40:01.000+0000][warning][gc] Pause Young (G1 Evacuation Pause) 612M->580M", "WARN", "gc",
+         ["Pause Young"]),
+        ("[2028-03-07T09:40:01,000][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark exceeded",
+         "WARN", "o.e.c.r.a.DiskThresholdMonitor", ["high disk watermark"]),
+        # zap's console encoder: tab-separated
+        ("2028-03-07T09:40:01.000Z\tERROR\tgrpc/server.go:88\tfinished call with error\t{\"code\": \"Unavailable\"}",
+         "ERROR", None, ["finished call with error"]),
+        # PostgreSQL and PgBouncer: a zone name and a pid before the level
+        ("2028-03-07 09:40:01.000 UTC [4411] app@orders ERROR:  canceling statement due to statement timeout", "ERROR",
+         None, ["canceling statement due to statement timeout"]),
+        ("2028-03-07 10:40:01.000 CET [4411] WARNING C-0x55d1: orders/app@10.0.0.7:5432 closing because: pooler error",
+         "WARN", None, ["closing because"]),
+        # Sidekiq: the level after the job's fields
+        ("2028-03-07T09:40:01.000Z pid=7 tid=2lm class=ExportJob jid=ab12cd elapsed=30.1 ERROR: Timeout::Error", "ERROR",
+         None, ["class=ExportJob", "Timeout::Error"]),
+        # logback: the logger, not the thread, is the component
+        ("2028-03-07 09:40:01.000 [http-nio-8080-exec-7] ERROR c.e.tiles.TileController - render failed", "ERROR",
+         "c.e.tiles.TileController", ["render failed"]),
+        # Flask
+        ("[2028-03-07 09:40:01,000] ERROR in app: Exception on /export [POST]", "ERROR", "app", ["Exception on /export"]),
+    ],
+)  # fmt: skip
+def test_plain_lines_of_other_software(line, level, component, words):
+    e = parse_plain(line)
+    assert e is not None, line
+    assert e.time.replace(microsecond=0) == T2
+    assert (e.level, e.component) == (level, component)
+    for w in words:
+        assert w in e.message, (w, e.message)
+
+
+def test_the_same_layouts_are_found_by_the_time_reader_and_as_entry_starts():
+    from rca_servers.logs.formats import entry_start
+
+    raw = b"E, [2028-03-07T09:40:01.123456 #4411] ERROR -- orders: charge declined"
+    assert time_reader("plain")(raw).replace(microsecond=0) == T2
+    assert entry_start("plain")(raw)
+    assert not entry_start("plain")(b"  from /app/models/order.rb:12:in `charge'")

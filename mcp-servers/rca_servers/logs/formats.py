@@ -162,8 +162,17 @@ class Entry:
 
 # The timestamp may be bracketed, use T or a space, carry fractions (. or ,) and Z or an offset.
 TS_TEXT = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)?"
-_PLAIN = re.compile(rf"^\[?(?P<ts>{TS_TEXT})\]?(?:\s+(?P<rest>.*))?$", re.S)
+# Zone names loggers print after the time (PostgreSQL: `2026-02-17 14:45:02.120 UTC`); ambiguous
+# ones (CST, IST) are left out rather than guessed.
+ZONES = {
+    "UTC": 0, "GMT": 0, "WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
+    "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8,
+    "HST": -10, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+}  # fmt: skip
+_ZONE = r"(?:\s(?P<zone>" + "|".join(sorted(ZONES, key=len, reverse=True)) + r")\b)?"
+_PLAIN = re.compile(rf"^\[?(?P<ts>{TS_TEXT}){_ZONE}\]?(?:\s+(?P<rest>.*))?$", re.S)
 _PYLOGGING = re.compile(r"^(?:-\s+)?(?P<comp>[\w.\-/]+)\s+-\s+(?P<level>[A-Za-z]+)\s+-\s+(?P<msg>.*)$", re.S)
+_WORD_END = re.compile(r"\s")
 
 
 def _plain_rest(rest: str) -> tuple[str | None, str | None, str, bool]:
@@ -174,24 +183,27 @@ def _plain_rest(rest: str) -> tuple[str | None, str | None, str, bool]:
     level: str | None = None
     comp: str | None = None
     level_first = False
-    for i in range(3):
+    for i in range(4):
         if not rest:
             break
         if rest[0] == "[":
             close = rest.find("]")
             if close < 1:
                 break
-            token = rest[1:close]
+            token = rest[1:close].strip()
             lv = normalise_level(token, field=False) if level is None else None
             if lv:
                 level, level_first = lv, i == 0
+            elif token.isdigit():  # a process id, not a component
+                pass
             elif comp is None and 0 < len(token) <= 80:
                 comp = token
             else:
                 break
             rest = rest[close + 1 :].lstrip(" \t:")
             continue
-        word, _, after = rest.partition(" ")
+        parts = _WORD_END.split(rest, maxsplit=1)
+        word, after = parts[0], (parts[1] if len(parts) > 1 else "")
         if word == "-":
             rest = after.lstrip()
             continue
@@ -222,12 +234,200 @@ def parse_plain(line: str) -> Entry | None:
             return Entry(t, level, c["comp"], cut(c["msg"]))
     m = _PLAIN.match(line)
     if not m:
-        return None
-    t = parse_timestamp(m["ts"])
+        return parse_other_layout(line)
+    t = _zoned(parse_timestamp(m["ts"]), m["zone"])
     if t is None:
         return None
-    level, comp, msg, _ = _plain_rest(m["rest"] or "")
+    rest = m["rest"] or ""
+    level, comp, msg, _ = _plain_rest(rest)
+    if level is None:  # the level further in (PostgreSQL after its pid, Sidekiq after its fields)
+        level, msg = _level_further_in(rest, msg)
+    comp, msg = _logger_or_module(comp, msg)
+    return Entry(t, level or _status_level(line) or "INFO", comp, cut(msg))
+
+
+def _zoned(t: datetime | None, zone: str | None) -> datetime | None:
+    if t is None or not zone:
+        return t
+    return (t.replace(tzinfo=None) - timedelta(hours=ZONES[zone])).replace(tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- plain, other layouts
+
+# Other time grammars, found anywhere in a line's first characters (level-first lines, syslog,
+# Ruby's Logger, Apache's access log, Redis, nginx's error log, bracketed JVM and Elasticsearch lines).
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_OTHER_TIMES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"(?P<ts>{TS_TEXT}){_ZONE}"), "iso"),
+    (re.compile(r"(?P<y>\d{4})/(?P<mo>\d\d)/(?P<d>\d\d)[ T](?P<hms>\d\d:\d\d:\d\d(?:[.,]\d+)?)" + _ZONE), "slash"),
+    (re.compile(r"(?P<d>\d\d)/(?P<mon>[A-Z][a-z]{2})/(?P<y>\d{4}):(?P<hms>\d\d:\d\d:\d\d)(?: (?P<off>[+-]\d{4}))?"), "apache"),
+    (re.compile(r"(?P<d>\d{1,2}) (?P<mon>[A-Z][a-z]{2}) (?P<y>\d{4}) (?P<hms>\d\d:\d\d:\d\d(?:\.\d+)?)" + _ZONE), "dmy"),
+)  # fmt: skip
+_HEAD = 64  # a timestamp further in than this is part of the message, not the line's time
+_SYSLOG_PRI = re.compile(r"^<(\d{1,3})>(1 )?")
+_RUBY = re.compile(r"^([DIWEFA]), \[$")
+_REDIS_MARK = re.compile(r"^\s*([.\-*#])\s")
+_TOKEN = re.compile(r"\s*(?:\[([^\[\]]{0,100})\]|(\S+))")
+_LOUD = {"ERROR", "WARN", "FATAL"}
+
+
+def _other_time(m: re.Match[str], kind: str) -> datetime | None:
+    g = m.groupdict()
+    try:
+        if kind == "iso":
+            return _zoned(parse_timestamp(g["ts"]), g.get("zone"))
+        if kind == "slash":
+            return _zoned(parse_timestamp(f"{g['y']}-{g['mo']}-{g['d']}T{g['hms'].replace(',', '.')}"), g.get("zone"))
+        month = _MONTHS.get(g["mon"])
+        if month is None:
+            return None
+        t = parse_timestamp(f"{g['y']}-{month:02d}-{int(g['d']):02d}T{g['hms']}")
+        if kind == "apache" and g.get("off") and t is not None:
+            off = g["off"]
+            t -= timedelta(hours=int(off[1:3]), minutes=int(off[3:])) * (1 if off[0] == "+" else -1)
+        return _zoned(t, g.get("zone")) if kind == "dmy" else t
+    except ValueError:
+        return None
+
+
+def find_time(line: str) -> tuple[datetime, int, int] | None:
+    """The line's time from any grammar above, near its start: (time, start, end of the match)."""
+    head = line[: _HEAD + 40]
+    best: tuple[re.Match[str], str] | None = None
+    for rx, kind in _OTHER_TIMES:
+        m = rx.search(head)
+        if m and m.start() <= _HEAD and (best is None or m.start() < best[0].start()):
+            best = (m, kind)
+    if best is None:
+        return None
+    m, kind = best
+    before = line[m.start() - 1] if m.start() else " "
+    if not (before.isspace() or before in "[(<|:," or m.start() == 0):
+        return None  # inside a word: not the line's time
+    t = _other_time(m, kind)
+    return (t, m.start(), m.end()) if t is not None else None
+
+
+def parse_other_layout(line: str) -> Entry | None:
+    """Lines whose time is not their first token, or not ISO: read time, level, component apart."""
+    found = find_time(line)
+    if found is None:
+        return None
+    t, a, b = found
+    pre, rest = line[:a], line[b:]
+    level = comp = None
+    pri = _SYSLOG_PRI.match(pre)
+    if pri:  # RFC 5424: <PRI>1 TIME HOST APP PROCID MSGID SD MSG
+        level = ("FATAL", "FATAL", "FATAL", "ERROR", "WARN", "INFO", "INFO", "DEBUG")[int(pri[1]) % 8]
+        if pri[2]:
+            fields = rest.split(maxsplit=4)
+            if len(fields) == 5:
+                comp = fields[1] if fields[1] != "-" else None
+                sd_msg = fields[4]
+                rest = sd_msg[2:] if sd_msg.startswith("- ") else sd_msg
+                return Entry(t, level, comp, cut(rest.strip()))
+    ruby = _RUBY.match(pre)
+    if ruby:
+        level = normalise_level(ruby[1], field=True)
+    marks = _REDIS_MARK.match(rest)
+    if marks and level is None:
+        level = {".": "DEBUG", "-": "DEBUG", "*": "INFO", "#": "WARN"}[marks[1]]
+        rest = rest[marks.end() :]
+    rest = rest.lstrip("] \t")
+    if ruby:  # `#pid] LEVEL -- progname: message`: the level was the line's first letter
+        rest = re.sub(r"^#\d+\]\s*(?:[A-Z]+\s+)?", "", rest)
+    kept: list[str] = []
+    for w in re.split(r"[\s\[\]]+", pre):
+        if not w or w in ("-", ",") or _SYSLOG_PRI.match(w) or _RUBY.match(w + " ["):
+            continue
+        lv = normalise_level(w.rstrip(":"), field=False)
+        if lv and level is None and (w.isupper() or w.endswith(":")):
+            level = lv  # level first: `ERROR  2028-03-07 09:40:01 ...`
+            continue
+        kept.append(w)
+    pos, msg_from, n, words_seen = 0, 0, 0, 0
+    while n < 8 and pos < len(rest):
+        m = _TOKEN.match(rest, pos)
+        if not m or m.end() == pos:
+            break
+        bracket, word = m.group(1), m.group(2)
+        token = (bracket if bracket is not None else word.rstrip(":")).strip()
+        lv = normalise_level(token, field=False) if level is None else None
+        first_word = bracket is None and words_seen == 0
+        if lv and (bracket is not None or token.isupper() or (word and word.endswith(":")) or (first_word and lv in _LOUD)):
+            level = lv
+            keep_word = first_word and not token.isupper() and not word.endswith(":")
+            msg_from = m.start(2) if keep_word else m.end()
+            pos = m.end()
+            n += 1
+            if keep_word:  # "Error redeeming code": the word is the sentence's, keep it
+                break
+            words_seen += bracket is None
+            continue
+        words_seen += bracket is None
+        if bracket is not None and comp is None and not token.isdigit() and 0 < len(token) <= 80:
+            comp, msg_from = token, m.end()
+        elif bracket is not None and token.isdigit():
+            msg_from = m.end()
+        elif level is not None:
+            break
+        pos = m.end()
+        n += 1
+    msg = rest[msg_from:]
+    if ruby:  # `ERROR -- progname: message`
+        mm = re.match(r"^\s*--\s*(\S+?):\s*(.*)$", msg, re.S)
+        if mm:
+            comp, msg = mm[1], mm[2]
+    msg = msg.lstrip(" \t:-")
+    if not msg and kept:
+        msg = " ".join(kept)
+    comp, msg = _logger_or_module(comp, msg)
+    if level is None:
+        level = _status_level(line)
+        if level is not None:  # an access log line: the client and the request are the message
+            msg = (" ".join(kept) + " " + rest.lstrip()).strip()
     return Entry(t, level or "INFO", comp, cut(msg))
+
+
+_LOGGER_DASH = re.compile(r"^([\w$]+(?:\.[\w$]+)+)\s+-\s+(.*)$", re.S)  # logback: `c.e.tiles.TileController - msg`
+_FLASK_IN = re.compile(r"^in ([\w.]+):\s*(.*)$", re.S)  # Flask: `ERROR in app: Exception on /x`
+
+
+def _logger_or_module(comp: str | None, msg: str) -> tuple[str | None, str]:
+    """A logger named after the level wins over a bracketed thread name as the component."""
+    m = _LOGGER_DASH.match(msg) or _FLASK_IN.match(msg)
+    if m:
+        return m[1], m[2]
+    return comp, msg
+
+
+_LEVEL_TOKEN = re.compile(r"(?:^|\s)\[?([A-Za-z]+)\]?:?(?=\s|$)")
+
+
+def _level_further_in(rest: str, msg: str) -> tuple[str | None, str]:
+    """A level word among the first few tokens, loud (ERROR), bracketed or with a colon (`ERROR:`)."""
+    for n, m in enumerate(_LEVEL_TOKEN.finditer(rest)):
+        if n >= 8:
+            break
+        word = m[1]
+        lv = normalise_level(word, field=False)
+        raw = m.group(0).strip()
+        if lv and (word.isupper() or raw.startswith("[") or raw.endswith(":")):
+            return lv, (rest[: m.start()] + " " + rest[m.end() :]).strip()
+    return None, msg
+
+
+_STATUS_IN_LINE = re.compile(r'"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^"]*" ([1-5]\d\d)\b')
+
+
+def _status_level(line: str) -> str | None:
+    """An access log line has no level: its HTTP status says how it went (5xx ERROR, 4xx WARN)."""
+    m = _STATUS_IN_LINE.search(line)
+    return status_level(int(m[1])) if m else None
+
+
+def status_level(status: int) -> str | None:
+    return "ERROR" if 500 <= status <= 599 else "WARN" if 400 <= status <= 499 else None
 
 
 # ---------------------------------------------------------------- JSON lines
@@ -243,6 +443,18 @@ JSON_MESSAGE_KEYS = ("msg", "message", "event", "text", "log", "@m", "renderedme
                      "messagetemplate", "body", "textpayload")
 JSON_COMPONENT_KEYS = ("component", "logger", "service", "module", "logger_name", "name", "service.name",
                        "app", "sourcecontext", "logger.name", "category")
+# With no level, an HTTP status says how a request went (access logs, CDN and proxy logs).
+JSON_STATUS_KEYS = ("status", "status_code", "statuscode", "http_status", "http.status_code", "response_status",
+                    "http.response.status_code", "sc-status", "edge_response_status")
+
+
+def _status_field_level(obj: dict[str, Any], keys: Iterable[str]) -> str | None:
+    _, v = _first(obj, keys)
+    if isinstance(v, str) and v.isdigit():
+        v = int(v)
+    return status_level(v) if isinstance(v, int) and not isinstance(v, bool) else None
+
+
 # Keys that change on every line and say nothing about what happened.
 _NOISE_KEYS = {"pid", "hostname", "host", "v", "thread", "thread_name", "threadName", "process"}
 _MAX_EXTRAS = 12
@@ -307,6 +519,7 @@ def parse_json(line: str) -> Entry | None:
     level = normalise_level(lv)
     if level is None:
         lk = None  # e.g. an HTTP "status": 200 is not a level; keep it as an extra
+        level = _status_field_level(obj, JSON_STATUS_KEYS)
     mk, mv = _first(obj, JSON_MESSAGE_KEYS)
     ck, cv = _first(obj, JSON_COMPONENT_KEYS)
     message = _scalar_text(mv) if mk else ""
@@ -352,10 +565,10 @@ def parse_logfmt(line: str) -> Entry | None:
     if t is None:
         return None
     lk, lv = _first(pairs, LOGFMT_LEVEL_KEYS)
-    level = normalise_level(lv)
+    level = normalise_level(lv) or _status_field_level(pairs, JSON_STATUS_KEYS)
     mk, mv = _first(pairs, LOGFMT_MESSAGE_KEYS)
     ck, cv = _first(pairs, LOGFMT_COMPONENT_KEYS)
-    used = {tk, lk if level else None, mk, ck} - {None}
+    used = {tk, lk if normalise_level(lv) else None, mk, ck} - {None}
     extras = " ".join(
         f"{k}={json.dumps(v) if (' ' in v or not v) else v}"
         for k, v in list(pairs.items())
@@ -385,6 +598,7 @@ def parser_for(fmt: str) -> Callable[[str], Entry | None]:
 
 
 _PLAIN_TS_BYTES = re.compile(rb"^\[?(" + TS_TEXT.encode() + rb")")
+_ZONE_AFTER = re.compile(rb"\s(?:" + "|".join(sorted(ZONES, key=len, reverse=True)).encode() + rb")\b")
 _LOGFMT_TIME_BYTES = re.compile(rb'(?:^|\s)(?:time|ts|timestamp|@timestamp|t|datetime|date)=("(?:[^"\\]|\\.)*"|\S+)')
 
 
@@ -394,7 +608,10 @@ def time_reader(fmt: str) -> Callable[[bytes], datetime | None]:
 
         def plain_time(raw: bytes) -> datetime | None:
             m = _PLAIN_TS_BYTES.match(raw)
-            return parse_timestamp(m[1].decode("ascii")) if m else None
+            if m and not _ZONE_AFTER.match(raw, m.end()):
+                return parse_timestamp(m[1].decode("ascii"))
+            found = find_time(raw[:160].decode("utf-8", "replace"))
+            return found[0] if found else None
 
         return plain_time
     if fmt == "logfmt":
@@ -424,7 +641,7 @@ _LEVEL_PEEKS = {"plain": _PLAIN_LEVEL_BYTES, "json": _JSON_LEVEL_BYTES, "logfmt"
 def entry_start(fmt: str) -> Callable[[bytes], bool]:
     """A cheap `raw line -> does it begin an entry` (rather than continue a traceback)."""
     if fmt == "plain":
-        return lambda raw: _PLAIN_TS_BYTES.match(raw) is not None
+        return lambda raw: _PLAIN_TS_BYTES.match(raw) is not None or find_time(raw[:160].decode("utf-8", "replace")) is not None
     if fmt == "json":
         return lambda raw: raw.lstrip()[:1] == b"{"
     if fmt == "logfmt":
@@ -479,6 +696,8 @@ def sniff(lines: list[str]) -> Sniffed:
     for ln in sample:
         m = _PLAIN.match(ln)
         if not m:
+            if parse_other_layout(ln) is not None:
+                simple = False  # some lines have their time elsewhere: no fixed columns
             continue
         ts = m["ts"]
         if ln.startswith("[") or not _UTC_TS.match(ts) or not _plain_rest(m["rest"] or "")[3]:
