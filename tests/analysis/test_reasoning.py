@@ -325,6 +325,45 @@ def test_a_precursor_before_the_impact_is_part_of_the_vocabulary():
     assert [d.version for d, _ in verdict.ruled_out_late] == ["v3.8.1"]
 
 
+def test_a_flag_flip_that_turns_on_code_shipped_dark_is_the_trigger():
+    overloaded = ('recs call failed err="UNAVAILABLE: <n> load shed (queue full)" upstream=recs-ranker.prod.svc:<n>')
+    obs = quiet_then(overloaded, "clients.recsRanker", [
+        deploy("v8.1.0", -900, "Product page: call recs-ranker behind product_recs_v3", ["src/clients/recsRanker.ts"]),
+        deploy("v8.2.0", 40, "Wishlist: share button", ["src/wishlist/share.ts"]),
+        deploy("flags-0301a", 50, "flags: product_recs_v3 to 5% of users", ["config/flags/production.json"]),
+        deploy("flags-0301b", 89, "flags: product_recs_v3 to 100%", ["config/flags/production.json"]),
+    ])
+    verdict = decide(obs, assess(obs))
+    assert (verdict.trigger.type, verdict.trigger.ref) == ("deploy", "flags-0301b")
+    assert "turns on what deploy v8.1.0 shipped (product_recs_v3)" in verdict.culprit.reasons[0]
+    # the flip at 5% shared the flag too, but nothing moved when it shipped
+    assert next(c for c in verdict.candidates if c.deploy.version == "flags-0301a").tie == 0
+
+
+def test_in_a_short_history_what_most_commits_talk_about_still_counts():
+    # three of four commits mention the search index: that is what the incident is about, not the
+    # repository's everyday vocabulary (a handful of commits says nothing about word frequency)
+    failing = "search query failed index=listings_v2 err=<str> shard unavailable"
+    f = failure("upstream", 60, [failing], [ChangePoint(at(60), "x", "signature", None, (), failing, True)])
+    cands, _ = rank([
+        deploy("v2.0.0", -600, "Listings index: add listings_v2 mapping", ["search/index/listings.py"]),
+        deploy("v2.0.1", -300, "Listings index: backfill listings_v2", ["search/index/backfill.py"]),
+        deploy("v2.0.2", 59, "Search: read from the listings_v2 index", ["search/query.py"]),
+        deploy("v2.0.3", 30, "Footer links", ["web/footer.tsx"]),
+    ], f)
+    assert cands[0].deploy.version == "v2.0.2"
+    assert "listing" in cands[0].reasons[0] and cands[0].relevance >= 2.0
+
+
+def test_a_function_word_shared_with_a_failing_line_ties_nothing():
+    assert not words("canceling statement due to statement timeout") & words("Invoices: filter by due date")
+    obs = quiet_then("[<n>] app_ro@db canceling statement due to statement timeout", None, [
+        deploy("v7.10.0", -570, "Partner invoices: filter by due date", ["internal/invoices/filter.go"]),
+    ])
+    verdict = decide(obs, assess(obs))
+    assert verdict.culprit is None
+
+
 # ------------------------------------------------------------------------------------ honest reporting
 
 

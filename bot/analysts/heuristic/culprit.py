@@ -40,6 +40,7 @@ STOP = frozenset(
     css scss py js ts go rb java readme docs doc md file files line lines value values version
     returning returned return status code will would should could can may might has have had was were
     are is be been being its it's they them their there here what which who how why where instead
+    due because since until unable cannot could during within without upon about against between
     id ids err msg message
     internal pkg cmd core common util utils helper helpers misc shared modules module include vendor
     dist build public resources assets""".split()
@@ -293,7 +294,9 @@ def rank(deploys: list[Deploy], failure: Failure) -> tuple[list[Candidate], list
     first = failure.first_sign or failure.onset
     commits = [c for d in deploys for c in d.commits]
     df = Counter(w for c in commits for w in words(c.message).union(*(words(f) for f in c.files)))
-    common = {w for w, n in df.items() if len(commits) >= 4 and n >= 0.6 * len(commits)}
+    # a word in most commits is the repository's everyday vocabulary, once there are enough commits
+    # to tell: among four, three that talk about the feed are what the incident is about
+    common = {w for w, n in df.items() if len(commits) >= 8 and n >= 0.6 * len(commits)}
     services = {s for d in deploys if (s := service_of(d))}
     out, late = [], []
     for d in deploys:
@@ -318,7 +321,46 @@ def rank(deploys: list[Deploy], failure: Failure) -> tuple[list[Candidate], list
             weight *= 0.5 + 0.5 * min(1.0, rel / 0.5)
         score = min(rel, 3.0) + weight * t + 1.5 * rec + 0.25 * prox
         out.append(Candidate(d, rel, t, rec, score, commit, reasons, lag, t_what, territory, weight * t, touches))
+    _activations(out)
     return sorted(out, key=lambda c: -c.score), late
+
+
+def identifiers(text: str) -> set[str]:
+    """Names made of several parts (home_feed_v2, newCheckoutFlow, search-v3-ranker): a flag's or a setting's."""
+    text = _CAMEL.sub("_", text or "").lower().replace("-", "_")
+    return {w for w in _WORD.findall(text) if "_" in w.strip("_") and len([p for p in w.split("_") if p]) >= 2}
+
+
+def _activations(candidates: list[Candidate]) -> None:
+    """A change that turns on what an earlier one shipped dark carries the earlier one's relevance.
+
+    Code behind a feature flag ships at 16:00 and nothing moves; the flag goes to 100% at 10:24
+    and the failure starts a minute later. The flag flip says nothing about the failing lines
+    (it names the flag), the code change says everything but has no tie. The flip is the
+    trigger when it names the same flag or setting as the code change and the failure began
+    as it shipped, while nothing moved when the code shipped.
+    """
+    for late in candidates:
+        if late.tie < 0.8:
+            continue
+        late_ids = set().union(*(identifiers(c.message) for c in late.deploy.commits))
+        for early in candidates:
+            if early is late or early.deploy.at >= late.deploy.at or early.tie >= 0.3 or early.relevance <= late.relevance:
+                continue
+            shared = late_ids & set().union(*(identifiers(c.message) for c in early.deploy.commits))
+            if not shared:
+                continue
+            gain = 0.8 * early.relevance - late.relevance
+            if gain <= 0:
+                continue
+            late.relevance += gain
+            # its tie now counts in full: what began is the failure the earlier change talks about
+            late.score += gain + TIE_WEIGHT * late.tie - late.tie_evidence
+            late.tie_evidence = TIE_WEIGHT * late.tie
+            late.touches = late.touches or early.touches
+            late.reasons.insert(0, f"it turns on what {early.deploy.label} shipped ({', '.join(sorted(shared)[:2])}), "
+                                   "which the failing lines talk about")
+            early.score -= gain  # the earlier change is the setting, not the spark
 
 
 def _human(delta: timedelta) -> str:
