@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.analysts.heuristic.analyst import decide, mechanism_scores
-from bot.analysts.heuristic.culprit import Failure, rank, service_of, vocabulary, words
+from bot.analysts.heuristic.culprit import Failure, rank, relevance, service_of, vocabulary, words
 from bot.analysts.heuristic.hosts import external_hosts, internal_targets
 from bot.analysts.heuristic.impact import ChangePoint, Impact, NewSignature, assess, follows_traffic
 from bot.analysts.heuristic.mechanisms import classify, is_access_log, is_symptom
@@ -362,6 +362,47 @@ def test_a_function_word_shared_with_a_failing_line_ties_nothing():
     ])
     verdict = decide(obs, assess(obs))
     assert verdict.culprit is None
+
+
+def test_an_access_line_whose_request_the_server_folded_is_a_symptom():
+    assert is_symptom('<ip> "<request>" <n> <n> "-" "MapLibre Native Android/<n>.<n>" <n>')
+    assert is_symptom('"<request>" <n> <dur> rid=<id>')
+
+
+def test_a_change_of_the_mechanisms_kind_in_any_inflection_is_its_territory():
+    f = failure("memory", 60, ["heap usage above <n>% of limit"])
+    _, territory, _, reasons, touches = relevance(
+        deploy("v1", 0, "Memoize resolved layers per request", ["src/style/LayerCache.java"]), f)
+    assert touches and territory >= 0.6 and "memoize" in reasons[-1]
+    # an unrelated word that only starts like one is not
+    assert not relevance(deploy("v2", 0, "Storefront banner for the authors page", ["web/storefront.tsx"]),
+                         failure("auth", 60, ["token rejected"]))[4]
+
+
+def test_a_leak_seen_only_in_the_metrics_is_named_on_the_kind_of_change_not_the_slow_pages_words():
+    # memory climbs from minute 70, no out-of-memory line yet; the pages that time out name the
+    # street style, which a style edit also names; the memoization shipped an hour before the climb
+    rng = random.Random(5)
+    obs = Observations(service="tiles")
+    for i in range(150):
+        obs.metric_points.append({
+            "timestamp": at(i).isoformat(), "error_rate": (30.0 if i >= 120 else 0.05) + rng.random() * 0.1,
+            "response_time_ms": 120 + (max(0, i - 70) ** 2) * 0.5 + rng.random() * 5,
+            "request_rate": 3000 + rng.random() * 20, "cpu_usage": 25 + rng.random(),
+            "memory_usage": 44 + max(0, i - 70) * 0.45 + rng.random() * 0.2,
+        })
+        obs.metric_times.append(at(i))
+        obs.volume.append((at(i), 300, 40 if i >= 120 else 0, 0))
+    slow = "client went away before tile completed: /tiles/v2/streets/<n>/<n>/<n>.pbf after <dur>"
+    obs.signatures = [Signature(slow, "ERROR", "tiles.http", 1200, at(120), at(149),
+                                [(at(i), 40) for i in range(120, 150)], slow)]
+    obs.deploys = [
+        deploy("styles-1", 0, "Streets style: label ferry routes from z9", ["styles/streets-v11.json"]),
+        deploy("v3.7.0", 10, "Memoize resolved style layers per request signature",
+               ["tiles/src/style/StyleResolver.java", "tiles/src/style/LayerMemo.java"]),
+    ]
+    verdict = decide(obs, assess(obs))
+    assert verdict.mechanism == "memory" and verdict.trigger.ref == "v3.7.0"
 
 
 # ------------------------------------------------------------------------------------ honest reporting

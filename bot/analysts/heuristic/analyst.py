@@ -201,7 +201,11 @@ def _first_sign(impact: Impact, mechanism: str | None) -> tuple[datetime, str]:
 def _failure(obs: Observations, impact: Impact, mechanism: str | None, cause: list[NewSignature], v: Verdict) -> Failure:
     relevant = cause or [n for n in impact.new_signatures if not n.symptom] or impact.new_signatures
     top = max((n.during for n in relevant), default=1) or 1
-    failing = [(n.sig.text, n.sig.example, n.sig.component, 0.4 + 0.6 * n.during / top) for n in relevant]
+    # a mechanism read from the metrics alone (memory climbing, no OOM line yet): the lines that
+    # fail meanwhile (slow tiles, timeouts) name what users asked for, not what changed, so the
+    # kind of change the mechanism needs says more than sharing their words
+    said = 1.0 if cause or not mechanism else 0.35
+    failing = [(n.sig.text, n.sig.example, n.sig.component, said * (0.4 + 0.6 * n.during / top)) for n in relevant]
     # what began before the impact and carried on into it is part of the story even when no
     # mechanism names it ('slow message handling step=customer_segment_lookup' before the lag)
     onset = impact.onset
@@ -227,6 +231,7 @@ def _failure(obs: Observations, impact: Impact, mechanism: str | None, cause: li
         first_sign=v.first_sign,
         first_sign_what=v.first_sign_what,
         subjects=subjects,
+        by_metrics=said < 1.0,
     )
 
 
@@ -252,8 +257,10 @@ def _accept(candidates: list[Candidate], prior: str, outside: bool = False) -> C
         return best if best.relevance >= 0.8 and best.tie >= 0.3 and evidence >= NAME_THRESHOLD[prior] else None
     if prior == "sometimes" and best.relevance < 0.3:
         return None
-    if best.tie < 0.3 and best.relevance < 0.8:
-        return None  # nothing moved when it shipped, and it barely talks about what fails
+    if best.tie < 0.3 and best.relevance < 0.8 and best.territory < 0.6:
+        # nothing moved when it shipped, it barely talks about what fails, and it is not plainly
+        # the kind of change that causes it (a memoized lookup before a slow heap climb is)
+        return None
     return best if evidence >= NAME_THRESHOLD[prior] else None
 
 

@@ -103,6 +103,7 @@ class Failure:
     first_sign_what: str = "the impact"
     external_hosts: set[str] = field(default_factory=set)
     subjects: str = ""  # the failing lines' text, to see which of our services they name
+    by_metrics: bool = False  # the mechanism was read from the metrics alone: no line shows it
 
     @property
     def words(self) -> set[str]:
@@ -179,7 +180,7 @@ def relevance(
         strong = _distinct(sorted((w for w in shared if failure.word_weight[w] >= 0.35), key=lambda w: -failure.word_weight[w]))
         if strong:
             reasons.append("its commit mentions " + ", ".join(strong[:4]) + ", as the failing lines do")
-        mshared = cw & mech_words
+        mshared = territory_words(cw, mech_words)
         mfiles = sorted(f for f in c.files if any(rx.search(f) for rx in mech_files))
         territory = 0.3 * min(len(mshared) + len(mfiles), 3)
         if mshared or mfiles:
@@ -203,6 +204,22 @@ def relevance(
         if score > best:
             best, best_territory, best_commit, best_reasons, best_touches = score, territory, c, reasons, touches
     return best, best_territory, best_commit, best_reasons, best_touches
+
+
+# endings that keep a word's meaning: a change that memoizes, caches or serializes is of the kind
+_INFLECTIONS = ("s", "es", "d", "ed", "ing", "e", "er", "ers", "ize", "ized", "izes", "izing", "ization",
+                "ation", "ations", "ion", "ions")
+
+
+def territory_words(commit_words: set[str], mech_words: set[str]) -> set[str]:
+    """The mechanism's words a commit uses, in any inflection (memo: memoize; serializ: serialization)."""
+    out = set()
+    for w in commit_words:
+        for m in mech_words:
+            if w == m or (len(m) >= 4 and w.startswith(m) and w[len(m):] in _INFLECTIONS):
+                out.add(w)
+                break
+    return out
 
 
 def _distinct(ws: list[str]) -> list[str]:
@@ -320,6 +337,8 @@ def rank(deploys: list[Deploy], failure: Failure) -> tuple[list[Candidate], list
             # weak: a stylesheet does not exhaust a database pool
             weight *= 0.5 + 0.5 * min(1.0, rel / 0.5)
         score = min(rel, 3.0) + weight * t + 1.5 * rec + 0.25 * prox
+        if failure.by_metrics and not touches:
+            score *= 0.5  # only words of lines that do not show the mechanism tie it
         out.append(Candidate(d, rel, t, rec, score, commit, reasons, lag, t_what, territory, weight * t, touches))
     _activations(out)
     return sorted(out, key=lambda c: -c.score), late

@@ -519,7 +519,8 @@ SYMPTOM = re.compile(
 # `GET /x 500`, `"GET /x HTTP/1.1" 502`, `GET /x -> 503`, `GET /x status=500 ...`
 _ACCESS_HEAD = re.compile(rf"^\"?{_METHOD} /\S*?(?: HTTP/[\d.]+)?\"?(?=\s|$)", re.I)
 _ACCESS_STATUS = re.compile(r"\s+(?:(?:->|=>|-|:)\s*)?(?:<n>|\d{3}\b)")
-_COMBINED = re.compile(rf"\"{_METHOD} /\S* HTTP/[\d.]+\" (?:<n>|\d{{3}}\b)", re.I)
+# a quoted request line and its status; the logs server folds the request line to "<request>"
+_COMBINED = re.compile(rf"\"(?:{_METHOD} /\S* HTTP/[\d.]+|<request>)\" (?:<n>|\d{{3}}\b)", re.I)
 _FIELD_METHOD = re.compile(rf"\b(?:method|verb|http_method|http\.method|request_method)[=:]\s*\"?{_METHOD}\b", re.I)
 _FIELD_ROUTE = re.compile(r"\b(?:path|route|uri|url|endpoint|target|request_uri|http\.(?:target|route|url))[=:]\s*\"?/", re.I)
 _FIELD_STATUS = re.compile(
