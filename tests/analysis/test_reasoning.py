@@ -15,12 +15,13 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.analysts.heuristic.analyst import decide, mechanism_scores
+from bot.analysts.heuristic.analyst import _literal_pattern, decide, mechanism_scores
 from bot.analysts.heuristic.culprit import Failure, rank, relevance, service_of, vocabulary, words
 from bot.analysts.heuristic.hosts import external_hosts, internal_targets
 from bot.analysts.heuristic.impact import ChangePoint, Impact, NewSignature, assess, follows_traffic
 from bot.analysts.heuristic.mechanisms import classify, is_access_log, is_symptom
 from bot.analysts.heuristic.narrative import no_incident
+from bot.analysts.heuristic.neighbours import other_clients, roles_in
 from bot.analysts.heuristic.observe import Commit, Deploy, Observations, Signature, merge_families
 from bot.analysts.heuristic.series import episodes, find_shift
 from bot.analysts.heuristic.spread import where_failing
@@ -467,6 +468,65 @@ async def test_failures_from_one_node_are_found_by_sampling_the_lines(tmp_path: 
     assert probe.found is not None
     assert (probe.found.value, probe.found.usual, probe.found.share) == (nodes[0], 3, 1.0)
     assert [c.tool for c in report.tool_calls] == ["search_logs", "search_logs"]
+
+
+class OtherClients:
+    """A test analyst: runs the database neighbour check on a fixed impact and keeps its answer."""
+
+    name = "probe"
+
+    def __init__(self, impact: Impact, ours: set[str]) -> None:
+        self.impact, self.ours, self.found = impact, ours, None
+
+    async def analyze(self, incident: str, tools: ToolSession) -> Report:
+        self.found = await other_clients(tools, self.impact, "db_overload", self.ours)
+        return Report(incident, True, "probe", RootCause("probe"), None, analyst=self.name)
+
+
+def pg_line(minute: float, role: str, level: str, text: str) -> str:
+    t = T0 + timedelta(minutes=minute)
+    return f"{t:%Y-%m-%d %H:%M:%S}.{int(minute * 1000) % 1000:03d} UTC [{4000 + int(minute)}] {role}@shop {level}:  {text}"
+
+
+async def run_neighbour_check(tmp_path: Path, extra: list[str]) -> OtherClients:
+    lines = [pg_line(i, "app_rw", "LOG", f"duration: {200 + i} ms  statement: SELECT * FROM orders WHERE id = $1")
+             for i in range(0, 120, 7)]
+    lines += [pg_line(90 + i / 3, "app_rw", "ERROR", "canceling statement due to statement timeout") for i in range(60)]
+    lines += extra
+    lines.sort()
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "postgresql-main.log").write_text("\n".join(lines) + "\n")
+    failing = new_sig("[<n>] app_rw@shop canceling statement due to statement timeout", 60, 90)
+    probe = OtherClients(Impact(True, at(90), None, new_signatures=[failing]), roles_in(failing.sig.text))
+    servers = [c for c in apply_data_dir(bundled_servers(), tmp_path) if c.name == "logs"]
+    async with Engine(servers, probe) as engine:
+        await engine.investigate("slow database")
+    return probe
+
+
+async def test_another_clients_heavy_query_just_before_the_timeouts_is_found(tmp_path: Path):
+    copy = "statement: COPY (SELECT * FROM orders JOIN order_lines USING (order_id)) TO STDOUT WITH (FORMAT csv)"
+    probe = await run_neighbour_check(tmp_path, [
+        pg_line(87.5, "bi_export", "LOG", copy),
+        pg_line(95, "bi_export", "LOG", 'temporary file: path "base/pgsql_tmp/pgsql_tmp1.0", size 998244352'),
+    ])
+    assert probe.ours == {"app_rw"}
+    assert probe.found is not None and probe.found.role == "bi_export" and probe.found.began == at(87.5)
+    assert "COPY" in probe.found.example
+
+
+async def test_a_client_that_works_the_database_every_hour_is_not_what_changed(tmp_path: Path):
+    copy = "statement: COPY (SELECT * FROM orders) TO STDOUT"
+    probe = await run_neighbour_check(tmp_path, [pg_line(m, "bi_export", "LOG", copy) for m in (27.5, 57.5, 87.5)])
+    assert probe.found is None
+
+
+def test_the_confirming_search_uses_words_every_layout_keeps():
+    # JSON fields are rendered as key=value after the message, PostgreSQL's level sits between role and text
+    assert _literal_pattern('feed-ranker call failed name=mobile-bff err="UNAVAILABLE: <n> load shed"') == (
+        r"feed\-ranker\s+call\s+failed")
+    assert _literal_pattern("[<n>] app_ro@db canceling statement due to statement timeout") == (
+        r"canceling\s+statement\s+due\s+to\s+statement\s+timeout")
 
 
 def test_a_stray_failed_request_minutes_early_does_not_date_the_incident():

@@ -22,6 +22,8 @@ from bot.analysts.heuristic.culprit import Candidate, Deploy, Failure, paths_in,
 from bot.analysts.heuristic.hosts import external_hosts
 from bot.analysts.heuristic.impact import Impact, NewSignature, assess
 from bot.analysts.heuristic.mechanisms import BY_KEY
+from bot.analysts.heuristic.neighbours import MECHANISMS as DB_MECHANISMS
+from bot.analysts.heuristic.neighbours import Neighbour, other_clients, roles_in
 from bot.analysts.heuristic.observe import Observations, gather
 from bot.analysts.heuristic.spread import Concentration, where_failing
 from bot.engine.report import Report, Trigger
@@ -44,6 +46,7 @@ class Verdict:
     first_sign_what: str = "the impact"
     prior: str = "often"  # how often this mechanism is set off by a change of ours, here
     concentration: Concentration | None = None  # the failures all come from one node / host
+    neighbour: Neighbour | None = None  # another client's heavy work on the database, begun just before
 
 
 class HeuristicAnalyst:
@@ -58,8 +61,20 @@ class HeuristicAnalyst:
             return narrative.no_incident(incident, obs, impact, self.name, _quiet_confidence(obs))
         concentration = await where_failing(tools, impact)
         verdict = decide(obs, impact, concentration)
+        await _look_for_neighbour(tools, obs, impact, verdict)
         examples = await _confirm(tools, obs, impact, verdict)
         return narrative.incident(incident, obs, impact, verdict, examples, self.name)
+
+
+async def _look_for_neighbour(tools: ToolSession, obs: Observations, impact: Impact, v: Verdict) -> None:
+    """The database slowed down and no change of ours explains it: what else was it doing?"""
+    if v.culprit is not None or v.mechanism not in DB_MECHANISMS:
+        return
+    ours = set().union(*(roles_in(f"{n.sig.text} {n.sig.example}") for n in v.cause_signatures))
+    v.neighbour = await other_clients(tools, impact, v.mechanism, ours)
+    if v.neighbour is not None:
+        v.trigger = Trigger("none", None)
+        v.confidence = _confidence(obs, impact, v)
 
 
 # mechanisms that only say a connection or a request failed: a fault on one node explains them
@@ -285,7 +300,7 @@ def _confidence(obs: Observations, impact: Impact, v: Verdict) -> float:
         if len(v.candidates) > 1 and v.candidates[1].score > 0.7 * k.score:
             c -= 0.15  # another deploy is nearly as likely
     elif v.trigger.type == "none":
-        c += 0.12 if (v.external_hosts or v.traffic_surge or v.mechanism in ("tls", "dns")) else 0.05
+        c += 0.12 if (v.external_hosts or v.traffic_surge or v.neighbour or v.mechanism in ("tls", "dns")) else 0.05
         if v.concentration is not None and v.mechanism == "node":
             c += 0.15  # every failing line sampled came from one node: independent of the signatures
         if v.candidates and v.candidates[0].relevance >= 1.0:
@@ -333,8 +348,26 @@ async def _confirm(tools: ToolSession, obs: Observations, impact: Impact, v: Ver
     return lines
 
 
+_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
+
+
 def _literal_pattern(signature: str) -> str:
-    """The longest literal run of a folded signature, escaped: a search that finds its lines."""
+    """A search that finds a folded signature's lines in their file, whatever its layout.
+
+    The server matches the line as written, not the message it renders: a JSON line has no
+    `name=mobile-bff` (its fields are rendered so), a PostgreSQL line has `ERROR:` between the
+    role and the text. The longest run of plain words is in the line as written in any layout;
+    white space may differ. Else the longest literal run between folded values.
+    """
+    runs: list[list[str]] = [[]]
+    for token in signature.split():
+        if _PLAIN_WORD.fullmatch(token):
+            runs[-1].append(token)
+        elif runs[-1]:
+            runs.append([])
+    words = max(runs, key=lambda r: len(" ".join(r)))
+    if len(words) >= 2 and len(" ".join(words)) >= 10:
+        return r"\s+".join(re.escape(w) for w in words[:12])
     parts = re.split(r"<[a-z]+>", signature)
     best = max((p.strip(" :,.()'\"=-") for p in parts), key=len, default="")
     return re.escape(best[:80]) if len(best) >= 6 else ""

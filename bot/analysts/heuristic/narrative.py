@@ -294,6 +294,11 @@ def _not_ours(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
     elif mech.key == "node":
         where = f"node {v.concentration.value}" if v.concentration else "one node"
         out = f"No change of ours fits: {where} is faulty (its network or hardware), not our code."
+    elif v.neighbour is not None:
+        nb = v.neighbour
+        out = (f"No change of ours fits: another client of the database, {nb.role}, began a long-running query "
+               f"at {hm(nb.began)} UTC, {_human(impact.onset - nb.began)} before the impact "
+               f"('{_short(nb.example, 110)}'), and our statements waited behind it.")
     elif mech.key == "rate_limited":
         who = _and(v.external_hosts[:2]) if v.external_hosts else "the provider"
         steady = not any(m.metric == "request_rate" for m in impact.leading) and not v.traffic_surge
@@ -325,6 +330,9 @@ def _summary(service, mech, v: Verdict, impact: Impact, headline: str) -> str:
             s += f" Cause: a traffic surge ({v.traffic_surge:.1f}× normal), not a change of ours."
         elif mech is not None and mech.key == "node" and v.concentration is not None:
             s += f" Not a change of ours: the failures all come from node {v.concentration.value}."
+        elif v.neighbour is not None:
+            s += (f" Not a change of ours: another client's long-running query ({v.neighbour.role}, "
+                  f"from {hm(v.neighbour.began)} UTC) loaded the shared database.")
         elif mech is not None and mech.key in _not_ours_short:
             s += f" Not a change of ours: {_not_ours_short[mech.key]}."
         elif v.external_hosts:
@@ -373,6 +381,9 @@ def _timeline(obs: Observations, impact: Impact, v: Verdict) -> list[TimelineEnt
         if cp.kind == "metric" and cp.metric not in led:
             led.add(cp.metric)
             items.append((cp.time, "metrics", f"{NAMES.get(cp.metric, cp.metric)} stepped up (the metrics server's anomaly detector)"))
+    if v.neighbour is not None:
+        nb = v.neighbour
+        items.append((nb.began, "logs", f"{nb.role} starts heavy work on the database: '{_short(nb.example, 90)}'"))
     if impact.volume is not None:
         m = impact.volume
         items.append((m.start, "logs", f"log volume rose from {m.baseline:.0f} to {m.peak:.0f} ordinary lines a minute"))
@@ -427,6 +438,11 @@ def _evidence(obs: Observations, impact: Impact, v: Verdict, examples: list[str]
         total = sum(n.during for n in symptoms)
         kinds = f"{len(symptoms)} request kinds" if len(symptoms) > 1 else "one request kind"
         ev.append(Evidence("logs", f"{total} failed requests logged across {kinds} during the impact (the symptom, not the cause).", "summarize_errors"))
+    if v.neighbour is not None:
+        nb = v.neighbour
+        ev.append(Evidence("logs", f"{nb.role}, a database client that logged no heavy work in the hours before, began at "
+                                   f"{hm(nb.began)} UTC ({nb.lines} such lines by {hm(impact.onset + timedelta(minutes=5))}): "
+                                   f"'{_short(nb.example, 160)}'.", "search_logs"))
     if impact.volume is not None:
         m = impact.volume
         ev.append(Evidence("logs", f"The logs' ordinary lines rose from {m.baseline:.0f} to {m.peak:.0f} a minute from {hm(m.start)} UTC with no more traffic: something started logging more.", "summarize_errors"))
@@ -501,6 +517,14 @@ def _recommendations(mech, v: Verdict, impact: Impact) -> list[str]:
             recs += [r.format(ref=ref, commit=commit) for r in mech.fixes_if_change[1:]]
         else:
             recs += [r.format(ref=ref, commit=commit) for r in mech.fixes_if_change]
+    elif v.neighbour is not None:
+        role = v.neighbour.role
+        recs += [
+            f"Stop or throttle {role}'s query now (pg_stat_activity / SHOW PROCESSLIST, then cancel it) and confirm "
+            "our statement times fall.",
+            f"Move {role}'s work off the database users depend on: a replica or warehouse of its own, or a quiet hour "
+            "with a statement timeout and a connection limit for its role.",
+        ]
     else:
         node = f" ({v.concentration.value})" if v.concentration is not None else ""
         recs += [r.replace("{node}", node) for r in mech.fixes]
