@@ -20,7 +20,7 @@ from bot.analysts.heuristic.culprit import Failure, rank, relevance, service_of,
 from bot.analysts.heuristic.hosts import external_hosts, internal_targets
 from bot.analysts.heuristic.impact import ChangePoint, Impact, NewSignature, assess, follows_traffic
 from bot.analysts.heuristic.mechanisms import classify, is_access_log, is_symptom
-from bot.analysts.heuristic.narrative import no_incident
+from bot.analysts.heuristic.narrative import incident, no_incident
 from bot.analysts.heuristic.neighbours import other_clients, roles_in
 from bot.analysts.heuristic.observe import Commit, Deploy, Observations, Signature, merge_families
 from bot.analysts.heuristic.series import episodes, find_shift
@@ -402,8 +402,13 @@ def test_a_leak_seen_only_in_the_metrics_is_named_on_the_kind_of_change_not_the_
         deploy("v3.7.0", 10, "Memoize resolved style layers per request signature",
                ["tiles/src/style/StyleResolver.java", "tiles/src/style/LayerMemo.java"]),
     ]
-    verdict = decide(obs, assess(obs))
+    impact = assess(obs)
+    verdict = decide(obs, impact)
     assert verdict.mechanism == "memory" and verdict.trigger.ref == "v3.7.0"
+    # honest about what was seen: a climb, no out-of-memory kill in the logs
+    report = incident("tiles are slow", obs, impact, verdict, [], "heuristic")
+    assert "seen in the metrics only" in report.root_cause.description
+    assert "out-of-memory" not in report.root_cause.description + report.summary
 
 
 # ------------------------------------------------------------------------------------ honest reporting

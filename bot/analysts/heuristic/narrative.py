@@ -223,14 +223,17 @@ def _description(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
             f"Unknown mechanism: {_impact_headline(impact) or 'errors rose'} from {hm(impact.onset)} UTC, "
             "but no new error signature or resource metric explains it."
         )
-    text = mech.label[0].upper() + mech.label[1:]
+    label = _label(mech, v)
+    text = label[0].upper() + label[1:]
     if v.cause_signatures:
         text += f": {mech.explain}" if mech.explain else ""
         ex = v.cause_signatures[0].sig
         text += f" ('{_quote(ex.example, mech)}'"
         text += f", {v.cause_signatures[0].during} times" + (f" in {ex.component}" if ex.component else "") + ")"
-    elif mech.explain:
-        text += f": {mech.explain}"
+    elif mech.explain and label == mech.label:
+        text += f": {mech.explain}; seen in the metrics only, no log line names it yet"
+    else:
+        text += ": seen in the metrics only, no log line names it yet"
     hint = _hint(mech, v)
     if hint:
         text += f"; {hint[0]}"
@@ -257,6 +260,13 @@ def _description(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
     else:
         text += " No recent change clearly explains it."
     return text
+
+
+def _label(mech, v: Verdict) -> str:
+    """The mechanism's name, without the consequence no line showed ('leading to out-of-memory kills')."""
+    if v.cause_signatures or " leading to " not in mech.label:
+        return mech.label
+    return mech.label.split(" leading to ")[0]
 
 
 def _hint(mech, v: Verdict) -> tuple[str, str] | None:
@@ -313,7 +323,7 @@ def _not_ours(mech, v: Verdict, impact: Impact, obs: Observations) -> str:
 
 def _summary(service, mech, v: Verdict, impact: Impact, headline: str) -> str:
     who = service or "The service"
-    what = mech.label if mech else "an unexplained failure"
+    what = _label(mech, v) if mech else "an unexplained failure"
     s = f"{who}: {what} since {hm(impact.onset)} UTC" + (f" ({headline})." if headline else ".")
     c = v.culprit
     if c is not None:
