@@ -556,6 +556,20 @@ def test_latency_creeping_up_before_the_errors_is_not_the_onset():
     assert latency.start < at(100) and impact.onset == at(105)
 
 
+def test_latency_over_the_bar_long_before_the_errors_is_not_confirmed_by_them():
+    # a slow creep crosses the bar about minute 95; the errors step up at 105 with the logs: the
+    # sources agree on 105, not on 95
+    rng = random.Random(13)
+    obs = series_obs([600 + rng.gauss(0, 10) for _ in range(150)])
+    for i, p in enumerate(obs.metric_points):
+        p["response_time_ms"] = (60 + max(0, i - 66) * 3.5 if i < 105 else 400) + rng.gauss(0, 2)
+        p["error_rate"] = 0.05 if i < 105 else 15.0
+    obs.volume = [(at(i), 300, 40 if i >= 105 else 0, 1) for i in range(150)]  # the logs see the errors too
+    impact = assess(obs)
+    latency = next(m for m in impact.shifts if m.metric == "response_time_ms")
+    assert at(93) <= latency.impact_start <= at(98) and impact.onset == at(105)
+
+
 def test_a_version_that_cannot_start_is_a_startup_failure():
     for line in ("Back-off restarting failed container api in pod checkout-<pod>",
                  "FATAL: missing required environment variable PAYMENTS_URL"):

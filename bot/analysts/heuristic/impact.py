@@ -341,16 +341,21 @@ def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+CONFIRM_S = 360  # two sources that see the same start
+
+
 def _consensus_onset(shifts: list[MetricShift]) -> datetime:
-    """The earliest impact start that another source confirms within 15 minutes; else the earliest.
+    """The earliest impact start that another source confirms within a few minutes; else the earliest.
 
     An impact starts when a metric crosses the bar for user impact, not at the foot of the
     slow climb before it (latency creeping up 60 ms while a queue fills is a first sign, and
-    the timeline shows it); the logs can still move it a few minutes earlier.
+    the timeline shows it); the logs can still move it a few minutes earlier. Confirmation is
+    two sources seeing the same start: latency that crept over the bar thirteen minutes before
+    the errors stepped up is not confirmed by them, the errors and the logged failures are.
     """
     for i, m in enumerate(shifts):
         others = [o for j, o in enumerate(shifts)
-                  if j != i and abs((o.impact_start - m.impact_start).total_seconds()) <= 900]
+                  if j != i and abs((o.impact_start - m.impact_start).total_seconds()) <= CONFIRM_S]
         if others:
             return m.impact_start
     return shifts[0].impact_start
