@@ -236,3 +236,62 @@ def test_the_same_layouts_are_found_by_the_time_reader_and_as_entry_starts():
     assert time_reader("plain")(raw).replace(microsecond=0) == T2
     assert entry_start("plain")(raw)
     assert not entry_start("plain")(b"  from /app/models/order.rb:12:in `charge'")
+
+
+# ------------------------------------------------------------------ envelopes and nested objects
+
+
+def test_docker_json_file_lines_are_read_as_the_line_they_wrap():
+    line = ('{"log":"[2026-02-17 16:45:02.870 +0200] WARN (1 on gateway-7d9f): downstream slow {\\"dur_ms\\":1945}\\n",'
+            '"stream":"stderr","time":"2026-02-17T14:45:02.870056017Z"}')
+    e = parse_json(line)
+    assert e is not None and (e.time.replace(microsecond=0), e.level) == (T, "WARN")
+    assert e.message.startswith("(1 on gateway-7d9f): downstream slow")
+    assert time_reader("plain")(b"[2026-02-17 16:45:02.870 +0200] WARN x") == T.replace(microsecond=870000)
+
+
+def test_google_cloud_logging_exports_lift_the_payload_and_render_the_request():
+    app = ('{"insertId":"33a3","jsonPayload":{"message":"SMS reminder failed","logger":"booking.notifications"},'
+           '"logName":"projects/p/logs/run.googleapis.com%2Fstdout","resource":{"type":"cloud_run_revision"},'
+           '"severity":"ERROR","timestamp":"2026-02-17T14:45:02Z","trace":"projects/p/traces/60be"}')
+    e = parse_json(app)
+    assert (e.level, e.component, e.message) == ("ERROR", "booking.notifications", "SMS reminder failed")
+    req = ('{"insertId":"3194","httpRequest":{"requestMethod":"GET","requestUrl":"https://x.a.run.app/api/slots",'
+           '"status":503,"latency":"0.039s"},"timestamp":"2026-02-17T14:45:02Z"}')
+    e = parse_json(req)
+    assert (e.level, e.message) == ("ERROR", "GET /api/slots status=503 latency=0.039s")
+
+
+def test_log4j2_json_with_an_instant_and_a_thrown_exception():
+    line = ('{"instant":{"epochSecond":1771339502,"nanoOfSecond":458000000},"thread":"worker-8","level":"ERROR",'
+            '"loggerName":"com.shop.outbox.OutboxWriter","message":"Could not append batch to outbox",'
+            '"thrown":{"name":"java.io.IOException","message":"No space left on device",'
+            '"extendedStackTrace":"java.io.IOException: No space left on device\\n\\tat x.y(Z.java:1)"},'
+            '"endOfBatch":false,"loggerFqcn":"org.slf4j.Logger","threadId":52,"contextMap":{"store":"S-0475"}}')
+    e = parse_json(line)
+    assert e is not None and e.time.replace(microsecond=0) == T and e.level == "ERROR"
+    assert 'thrown="java.io.IOException: No space left on device"' in e.message
+    assert "contextMap.store=S-0475" in e.message and "threadId" not in e.message
+
+
+def test_kubernetes_events_and_a_code_location_object():
+    event = ('{"metadata":{"name":"gw-10d0.1da1b373"},"involvedObject":{"kind":"Pod","name":"gw-10d0"},'
+             '"reason":"ContainerTerminated","message":"Container gw terminated: OOMKilled (exit code 137)",'
+             '"type":"Warning","lastTimestamp":"2026-02-17T14:45:02Z"}')
+    e = parse_json(event)
+    assert e is not None and (e.time, e.level) == (T, "WARN")
+    assert e.message.startswith("Container gw terminated: OOMKilled") and "1da1b373" not in e.message
+    slog = ('{"time":"2026-02-17T14:45:02Z","level":"ERROR","source":{"function":"github.com/x/y.(*H).List",'
+            '"file":"/src/h.go","line":212},"msg":"handler failed","err":"pool timeout"}')
+    assert parse_json(slog).message == "handler failed err=\"pool timeout\""
+
+
+def test_a_long_tracebacks_example_keeps_the_exception_it_ends_with():
+    from rca_servers.logs.scan import EXAMPLE_MAX, example
+
+    frames = "\n".join(f'  File "/usr/lib/python3.12/site-packages/lib/mod{i}.py", line {i}, in f{i}' for i in range(40))
+    message = f"Exception on /api/slots [GET]\nTraceback (most recent call last):\n{frames}\nKeyError: 'deck'"
+    out = example(message)
+    assert len(out) <= EXAMPLE_MAX
+    assert out.startswith("Exception on /api/slots [GET]\n…\n") and out.endswith("KeyError: 'deck'")
+    assert example("short line") == "short line"

@@ -119,6 +119,8 @@ def epoch_to_datetime(value: float) -> datetime | None:
 def _time_value(value: Any) -> datetime | None:
     if isinstance(value, bool) or value is None:
         return None
+    if isinstance(value, dict) and isinstance(value.get("epochSecond"), int | float):  # log4j2's instant
+        return epoch_to_datetime(value["epochSecond"] + (value.get("nanoOfSecond") or 0) / 1e9)
     if isinstance(value, int | float):
         return epoch_to_datetime(value)
     if isinstance(value, str):
@@ -169,7 +171,8 @@ ZONES = {
     "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8,
     "HST": -10, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
 }  # fmt: skip
-_ZONE = r"(?:\s(?P<zone>" + "|".join(sorted(ZONES, key=len, reverse=True)) + r")\b)?"
+# a zone name, or a numeric offset after a space (pino-pretty: `[2029-10-03 05:01:07.870 +0000]`)
+_ZONE = r"(?:\s(?P<zone>" + "|".join(sorted(ZONES, key=len, reverse=True)) + r"|[+-]\d\d:?\d\d)\b)?"
 _PLAIN = re.compile(rf"^\[?(?P<ts>{TS_TEXT}){_ZONE}\]?(?:\s+(?P<rest>.*))?$", re.S)
 _PYLOGGING = re.compile(r"^(?:-\s+)?(?P<comp>[\w.\-/]+)\s+-\s+(?P<level>[A-Za-z]+)\s+-\s+(?P<msg>.*)$", re.S)
 _WORD_END = re.compile(r"\s")
@@ -249,7 +252,12 @@ def parse_plain(line: str) -> Entry | None:
 def _zoned(t: datetime | None, zone: str | None) -> datetime | None:
     if t is None or not zone:
         return t
-    return (t.replace(tzinfo=None) - timedelta(hours=ZONES[zone])).replace(tzinfo=UTC)
+    if zone[0] in "+-":
+        hours, minutes = int(zone[1:3]), int(zone[-2:])
+        offset = timedelta(hours=hours, minutes=minutes) * (1 if zone[0] == "+" else -1)
+    else:
+        offset = timedelta(hours=ZONES[zone])
+    return (t.replace(tzinfo=None) - offset).replace(tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- plain, other layouts
@@ -436,9 +444,11 @@ def status_level(status: int) -> str | None:
 # bunyan, zap, logrus, winston, Logstash/ECS, Serilog's compact JSON (@t @l @m @mt @x), .NET's
 # JSON console, Google Cloud Logging, OpenTelemetry's JSON.
 JSON_TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "@t", "datetime", "date", "t", "eventtime",
-                  "timeunixnano", "observedtimeunixnano", "logged_at", "created", "asctime")
+                  "timeunixnano", "observedtimeunixnano", "logged_at", "created", "asctime",
+                  "instant", "timemillis",  # log4j2's JsonTemplateLayout / JsonLayout
+                  "lasttimestamp", "firsttimestamp")  # Kubernetes events
 JSON_LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log_level", "log.level", "levelname", "@l",
-                   "severitytext", "status")
+                   "severitytext", "status", "type")  # a Kubernetes event's type: Warning / Normal
 JSON_MESSAGE_KEYS = ("msg", "message", "event", "text", "log", "@m", "renderedmessage", "@mt",
                      "messagetemplate", "body", "textpayload")
 JSON_COMPONENT_KEYS = ("component", "logger", "service", "module", "logger_name", "name", "service.name",
@@ -455,9 +465,18 @@ def _status_field_level(obj: dict[str, Any], keys: Iterable[str]) -> str | None:
     return status_level(v) if isinstance(v, int) and not isinstance(v, bool) else None
 
 
-# Keys that change on every line and say nothing about what happened.
-_NOISE_KEYS = {"pid", "hostname", "host", "v", "thread", "thread_name", "threadName", "process"}
+# Keys that change on every line and say nothing about what happened: process ids, hosts,
+# threads, log4j2's bookkeeping, Google Cloud Logging's envelope, a Kubernetes object's metadata.
+_NOISE_KEYS = {"pid", "hostname", "host", "v", "thread", "thread_name", "threadName", "process",
+               "threadId", "threadPriority", "endOfBatch", "loggerFqcn",
+               "insertId", "logName", "receiveTimestamp", "resource", "labels", "trace", "spanId",
+               "traceSampled", "sourceLocation", "metadata"}
 _MAX_EXTRAS = 12
+# a code location (slog's AddSource, a caller object): where the line was logged, not what happened
+_CODE_LOCATION = {"function", "func", "file", "line", "method", "class", "module", "filename", "lineno"}
+# an exception as an object (log4j2's thrown, ECS's error, pino's err): its type and message
+_EXC_NAME = ("name", "type", "class", "kind", "exception_class")
+_EXC_MESSAGE = ("message", "localizedMessage", "msg", "reason")
 
 
 def _first(obj: dict[str, Any], keys: Iterable[str]) -> tuple[str | None, Any]:
@@ -468,7 +487,7 @@ def _first(obj: dict[str, Any], keys: Iterable[str]) -> tuple[str | None, Any]:
     for k in keys:
         if k in obj:
             v = obj[k]
-            if isinstance(v, dict):
+            if isinstance(v, dict) and "epochSecond" not in v:  # log4j2's instant is read whole
                 v = v.get("name", v.get("level"))  # ECS: {"service": {"name": ...}}, {"log": {"level": ...}}
             if v is not None and v != "":
                 return k, v
@@ -481,12 +500,39 @@ def _scalar_text(v: Any) -> str:
     return json.dumps(v, separators=(",", ":"), default=str)
 
 
-def _extras(obj: dict[str, Any], used: set[str | None]) -> str:
-    """Fields beyond time/level/message/component, as ` key=value`, so errors keep their detail."""
-    parts = []
+def _exception_text(v: dict[str, Any]) -> str | None:
+    """'java.io.IOException: No space left on device' from an exception object, if it is one."""
+    name = next((v[k] for k in _EXC_NAME if isinstance(v.get(k), str) and v[k]), None)
+    message = next((v[k] for k in _EXC_MESSAGE if isinstance(v.get(k), str) and v[k]), None)
+    if name and message:
+        return f"{name}: {message}"
+    return None
+
+
+def _fields(obj: dict[str, Any], used: set[str | None]) -> Iterable[tuple[str, Any]]:
+    """The fields worth showing: objects opened one level (contextMap.store=...), exceptions as
+    their type and message, code locations and noise left out."""
     for k, v in obj.items():
         if k in used or k in _NOISE_KEYS or v is None or v == "":
             continue
+        if isinstance(v, dict):
+            exc = _exception_text(v)
+            if exc is not None:
+                yield k, exc
+            elif v and set(v) <= _CODE_LOCATION:
+                continue
+            else:
+                for sub, sv in v.items():
+                    if sv is not None and sv != "" and sub not in _NOISE_KEYS:
+                        yield f"{k}.{sub}", sv
+            continue
+        yield k, v
+
+
+def _extras(obj: dict[str, Any], used: set[str | None]) -> str:
+    """Fields beyond time/level/message/component, as ` key=value`, so errors keep their detail."""
+    parts = []
+    for k, v in _fields(obj, used):
         if len(parts) >= _MAX_EXTRAS:
             parts.append("…")
             break
@@ -495,6 +541,40 @@ def _extras(obj: dict[str, Any], used: set[str | None]) -> str:
             text = json.dumps(text)
         parts.append(f"{k}={text[:300]}")
     return " ".join(parts)
+
+
+def _http_request(req: dict[str, Any]) -> str:
+    """Google Cloud Logging's httpRequest as an access line: 'GET /api/slots status=503 latency=0.04s'."""
+    url = str(req.get("requestUrl") or "")
+    path = re.sub(r"^[a-z]+://[^/]+", "", url) or url
+    parts = [str(req.get("requestMethod") or ""), path]
+    for key in ("status", "latency"):
+        if req.get(key) not in (None, ""):
+            parts.append(f"{key}={req[key]}")
+    return " ".join(p for p in parts if p)
+
+
+def _unwrap(obj: dict[str, Any]) -> tuple[dict[str, Any], Entry | None]:
+    """The line inside an envelope: Docker's json-file `{"log": "<line>", "stream", "time"}`
+    (parsed as a line of its own), Google Cloud Logging's `jsonPayload` (its fields lifted) and
+    `httpRequest` (rendered as an access line)."""
+    log = obj.get("log")
+    if isinstance(log, str) and ("stream" in obj or set(obj) <= {"log", "time", "stream", "attrs", "tag"}):
+        inner_text = log.rstrip("\n")
+        inner = parse_json(inner_text) or parse_logfmt(inner_text) or parse_plain(inner_text)
+        return obj, inner
+    payload = obj.get("jsonPayload")
+    if isinstance(payload, dict):
+        obj = {**{k: v for k, v in obj.items() if k != "jsonPayload"}, **payload}
+    req = obj.get("httpRequest")
+    if isinstance(req, dict):
+        obj = {k: v for k, v in obj.items() if k != "httpRequest"}
+        obj.setdefault("message", _http_request(req))
+        status = req.get("status")
+        level = status_level(int(status)) if str(status).isdigit() else None
+        if level and _first(obj, JSON_LEVEL_KEYS)[0] is None:
+            obj["severity"] = level  # a request log with no severity: its status says how it went
+    return obj, None
 
 
 def parse_json(line: str) -> Entry | None:
@@ -511,8 +591,11 @@ def parse_json(line: str) -> Entry | None:
     if isinstance(log, dict) and "level" in log:  # ECS nests the level
         obj = {**obj, "log.level": log["level"]}
         obj.pop("log")
+    obj, inner = _unwrap(obj)
     tk, tv = _first(obj, JSON_TIME_KEYS)
     t = _time_value(tv)
+    if inner is not None:  # the wrapped line speaks for itself; the envelope's time is the surer one
+        return Entry(t or inner.time, inner.level, inner.component, inner.message)
     if t is None:
         return None
     lk, lv = _first(obj, JSON_LEVEL_KEYS)
@@ -598,7 +681,7 @@ def parser_for(fmt: str) -> Callable[[str], Entry | None]:
 
 
 _PLAIN_TS_BYTES = re.compile(rb"^\[?(" + TS_TEXT.encode() + rb")")
-_ZONE_AFTER = re.compile(rb"\s(?:" + "|".join(sorted(ZONES, key=len, reverse=True)).encode() + rb")\b")
+_ZONE_AFTER = re.compile(rb"\s(?:" + "|".join(sorted(ZONES, key=len, reverse=True)).encode() + rb"|[+-]\d\d:?\d\d)\b")
 _LOGFMT_TIME_BYTES = re.compile(rb'(?:^|\s)(?:time|ts|timestamp|@timestamp|t|datetime|date)=("(?:[^"\\]|\\.)*"|\S+)')
 
 

@@ -632,7 +632,7 @@ class _Summary:
             if len(self.sigs) >= MAX_SIGNATURES:
                 entries, distinct = prune(self.sigs)
                 self.dropped = [self.dropped[0] + entries, self.dropped[1] + distinct]
-            s = self.sigs[key] = [0, ts, ts, {}, e.message[:EXAMPLE_MAX], self.name]
+            s = self.sigs[key] = [0, ts, ts, {}, example(e.message), self.name]
         s[0] += 1
         s[1] = min(s[1], ts)
         s[2] = max(s[2], ts)
@@ -787,6 +787,26 @@ def _last_line(block: bytes) -> bytes:
 # counted; a signature that matters comes back and is counted again from where it reappears.
 MAX_SIGNATURES = 5000
 EXAMPLE_MAX = 500
+
+
+def example(message: str) -> str:
+    """A signature's example, at most EXAMPLE_MAX characters: a long traceback keeps its first
+    line and the lines it ends with (the exception), which say what happened; the frames between
+    give way."""
+    if len(message) <= EXAMPLE_MAX:
+        return message
+    lines = message.split("\n")
+    if len(lines) < 3:
+        return message[:EXAMPLE_MAX]
+    head = lines[0][: EXAMPLE_MAX // 2]
+    tail: list[str] = []
+    room = EXAMPLE_MAX - len(head) - 3
+    for line in reversed(lines[1:]):
+        if len(line) + 1 > room:
+            break
+        tail.insert(0, line)
+        room -= len(line) + 1
+    return "\n".join([head, "…", *tail]) if tail else message[:EXAMPLE_MAX]
 
 
 def prune(sigs: dict[Any, list[Any]]) -> list[int]:
