@@ -19,7 +19,7 @@ from bot.analysts.heuristic.analyst import _literal_pattern, decide, mechanism_s
 from bot.analysts.heuristic.culprit import Failure, rank, relevance, service_of, vocabulary, words
 from bot.analysts.heuristic.hosts import external_hosts, internal_targets
 from bot.analysts.heuristic.impact import ChangePoint, Impact, NewSignature, assess, follows_traffic
-from bot.analysts.heuristic.mechanisms import classify, is_access_log, is_symptom
+from bot.analysts.heuristic.mechanisms import BY_KEY, classify, is_access_log, is_symptom
 from bot.analysts.heuristic.narrative import incident, no_incident
 from bot.analysts.heuristic.neighbours import other_clients, roles_in
 from bot.analysts.heuristic.observe import Commit, Deploy, Observations, Signature, merge_families
@@ -409,6 +409,60 @@ def test_a_leak_seen_only_in_the_metrics_is_named_on_the_kind_of_change_not_the_
     report = incident("tiles are slow", obs, impact, verdict, [], "heuristic")
     assert "seen in the metrics only" in report.root_cause.description
     assert "out-of-memory" not in report.root_cause.description + report.summary
+
+
+def test_a_slow_leak_is_a_shift_from_where_memory_began_and_ties_the_deploy_before_it():
+    # memory from 35% to 95% over three hours from minute 40, no step anywhere; the pods are
+    # killed at minute 220 and only then do requests fail
+    rng = random.Random(21)
+    obs = Observations(service="graphql")
+    for i in range(270):
+        obs.metric_points.append({
+            "timestamp": at(i).isoformat(), "error_rate": (5.0 if 220 <= i < 240 else 0.05) + rng.random() * 0.1,
+            "response_time_ms": 70 + rng.random() * 5, "request_rate": 900 + rng.random() * 30,
+            "cpu_usage": 30 + rng.random(), "memory_usage": 35 + max(0, min(i, 220) - 40) / 3 + rng.gauss(0, 1.2),
+        })
+        obs.metric_times.append(at(i))
+        obs.volume.append((at(i), 300, 60 if 220 <= i < 240 else 0, 0))
+    killed = "Container gateway terminated: OOMKilled (exit code <n>) involvedObject.kind=Pod"
+    obs.signatures = [Signature(killed, "WARN", None, 20, at(220), at(239), [(at(i), 1) for i in range(220, 240)],
+                                killed)]
+    obs.deploys = [
+        deploy("v14.1.4", 12, "Bump @apollo/server to 4.11.0", ["package.json", "package-lock.json"]),
+        deploy("v14.2.0", 40, "Persisted queries: keep parsed documents per client version",
+               ["src/persisted/documentCache.ts", "src/persisted/plugin.ts"]),
+    ]
+    impact = assess(obs)
+    memory = next(m for m in impact.leading if m.metric == "memory_usage")
+    assert at(40) <= memory.start <= at(75)
+    verdict = decide(obs, impact)
+    assert verdict.mechanism == "memory" and verdict.trigger.ref == "v14.2.0"
+
+
+def test_a_logger_named_like_a_domain_is_not_a_provider():
+    found = classify("Exception on /api/availability [GET] | sqlalchemy.exc.ObjectNotExecutableError: Not an "
+                     "executable object: <str>", "booking.app")
+    assert top(found) == "code_error" and "upstream" not in found
+
+
+def test_an_outside_looking_failure_names_the_commit_of_its_kind_in_a_mixed_deploy():
+    full = 'Could not append batch B-<id> to outbox thrown="java.io.IOException: No space left on device"'
+    f = failure("disk", 120, [full, "Rejected batch: receipt totals mismatch (expected <n>, got <n>)"])
+    cands, _ = rank([Deploy("v3.4.0", at(0), "success", [
+        Commit("3e362ad", "Reject batches whose receipt totals don't add up", ["src/validate/TotalsValidator.kt"]),
+        Commit("ed8cb11", "Trace sync handshakes to chase duplicate receipts",
+               ["src/main/resources/log4j2.xml", "src/handshake/HandshakeRoutes.kt"]),
+    ])], f)
+    assert cands[0].touches and cands[0].best_commit.hash == "ed8cb11"
+
+
+def test_a_traceback_is_quoted_by_its_first_line_and_its_exception():
+    from bot.analysts.heuristic.narrative import _quote
+
+    tb = ("Exception on /api/slots [GET]\nTraceback (most recent call last):\n  File \"/app/x.py\", line 5, in f\n"
+          "    rows = conn.execute(QUERY)\nsqlalchemy.exc.ObjectNotExecutableError: Not an executable object")
+    assert _quote(tb, BY_KEY["code_error"]) == (
+        "Exception on /api/slots [GET] … sqlalchemy.exc.ObjectNotExecutableError: Not an executable object")
 
 
 # ------------------------------------------------------------------------------------ honest reporting

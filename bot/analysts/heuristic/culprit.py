@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.analysts.heuristic.impact import ChangePoint
+from bot.analysts.heuristic.impact import RAMPING, ChangePoint
 from bot.analysts.heuristic.mechanisms import BY_KEY
 from bot.analysts.heuristic.observe import Commit, Deploy
 
@@ -172,6 +172,7 @@ def relevance(
     service = service_of(deploy)
     ships_failing = bool(service and names_service(failure.subjects, service))
     best, best_territory, best_commit, best_reasons, best_touches = 0.0, 0.0, None, [], False
+    toucher: tuple[float, float, Commit, list[str]] | None = None  # the best commit of the mechanism's kind
     for c in deploy.commits:
         cw = words(c.message).union(*(words(f) for f in c.files))
         shared = {w for w in cw & failure.words if w not in common_commit_words}
@@ -203,6 +204,13 @@ def relevance(
             touches = False
         if score > best:
             best, best_territory, best_commit, best_reasons, best_touches = score, territory, c, reasons, touches
+        if touches and (toucher is None or score > toucher[0]):
+            toucher = (score, territory, c, reasons)
+    if toucher is not None and not best_touches and mech is not None and mech.external:
+        # what sets off an outside-looking failure is the commit of its kind (the one that turned on
+        # payload tracing), not a sibling that shares words with a side effect
+        _, best_territory, best_commit, best_reasons = toucher
+        best_touches = True
     return best, best_territory, best_commit, best_reasons, best_touches
 
 
@@ -251,7 +259,8 @@ def _only_inert_files(files: Iterable[str]) -> bool:
 
 
 def tie(deploy: Deploy, failure: Failure, services: set[str] = frozenset()) -> tuple[float, bool, str | None]:
-    """1.0 when the failure's first movement began as the deploy rolled out, fading over ~20 min.
+    """1.0 when the failure's first movement began as the deploy rolled out, fading over ~20 min
+    (over ~45 for a resource's slow climb, whose start is less sharp).
 
     Also says whether what began is the failure's own first sign (memory starting to climb for
     a leak, the first disk warnings), which ties a deploy more specifically than the impact.
@@ -268,8 +277,10 @@ def tie(deploy: Deploy, failure: Failure, services: set[str] = frozenset()) -> t
             if named and service not in named:
                 continue
         gap = (cp.time - deploy.at).total_seconds() / 60
-        if -1 <= gap <= 20:
-            score = math.exp(-max(gap, 0.0) / 12.0)
+        # a slow climb's foot is dated to within tens of minutes, a step's to the minute
+        reach, decay = (45, 30.0) if cp.kind == "metric" and cp.metric in RAMPING else (20, 12.0)
+        if -1 <= gap <= reach:
+            score = math.exp(-max(gap, 0.0) / decay)
             is_own = (failure.first_sign is not None and cp.time == failure.first_sign and cp.kind != "impact") or (
                 cp.kind == "metric" and cp.metric in own) or (
                 # a line of this failure never seen before, appearing as the new version took traffic

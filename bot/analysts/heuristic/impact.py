@@ -14,7 +14,15 @@ from datetime import datetime, timedelta
 
 from bot.analysts.heuristic.mechanisms import classify, is_symptom
 from bot.analysts.heuristic.observe import Observations, Signature, parse_ts
-from bot.analysts.heuristic.series import Shift, count_change, episodes, find_shift, minute_series, ramp_start
+from bot.analysts.heuristic.series import (
+    Shift,
+    count_change,
+    episodes,
+    find_ramp,
+    find_shift,
+    minute_series,
+    ramp_start,
+)
 
 
 @dataclass
@@ -107,6 +115,8 @@ LEADING_METRICS = (
     Spec("cpu_usage", "up", 6.0, 0.08, 1.0, lambda base: max(15.0, 0.5 * base)),
     Spec("request_rate", "up", 6.0, 0.08, 1.0, lambda base: 0.5 * base),
 )
+# resources that leak: a slow climb over hours is a shift too, measured from where they began
+RAMPING = ("memory_usage",)
 # episodes of one impact that come back within this many minutes are one incident
 EPISODE_GAP = 15
 
@@ -128,6 +138,9 @@ def _shifts(obs: Observations, specs: tuple[Spec, ...], *, merge: bool = False) 
             rel_delta=spec.rel_delta,
         )
         s = find_shift(values, **kwargs)
+        if s is None and spec.metric in RAMPING:
+            s = find_ramp(values, direction=spec.direction, z=spec.z, min_delta=kwargs["min_delta"],
+                          rel_floor=spec.rel_floor, abs_floor=spec.abs_floor)
         if s is None or (spec.window and _returns_to_known_level(values, s.start_index, s.direction)):
             continue
         if merge:

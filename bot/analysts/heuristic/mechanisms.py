@@ -191,7 +191,9 @@ MECHANISMS: tuple[Mechanism, ...] = (
          r"disk (?:usage|space|utili[sz]ation)", r"(?:volume|filesystem|partition) (?:usage|space)"),
         {},
         ("log", "logs", "logging", "retention", "rotation", "rotate", "volume", "disk", "storage", "tmp",
-         "temp", "backup", "dump", "verbose", "debug"),
+         "temp", "backup", "dump", "verbose", "debug", "trace", "tracing", "tracer", "payload"),
+        # a logger's configuration: what and how much every line writes
+        change_files=(r"(?:^|/)(?:log4j2?|logback(?:-[\w-]+)?|logging|log_?config|nlog|serilog)[\w.-]*\.(?:xml|properties|ya?ml|json|conf|ini|toml)$",),
         territory="what or how much we write to disk (logging, retention, temp files)",
         external=True,
         caused_by_change="sometimes",
@@ -573,7 +575,7 @@ def classify(signature: str, component: str | None = None, example: str | None =
         hits = len({m.group(0).lower() for m in rx.finditer(text)})
         if hits:
             out[key] = min(1.0, 0.6 + 0.2 * (hits - 1))
-    theirs = external_hosts(text)
+    theirs = external_hosts(f"{signature} {example or ''}")  # a logger named booking.app is no host
     if theirs:
         out["upstream"] = min(1.0, out.get("upstream", 0.4) + 0.2)
     _whose(out, text, theirs)

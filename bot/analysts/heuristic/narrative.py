@@ -276,7 +276,12 @@ def _hint(mech, v: Verdict) -> tuple[str, str] | None:
 
 def _quote(example: str, mech, n: int = 110) -> str:
     """The example line, cut so the words that name the failure stay in: a 200-character line
-    whose `error="tls: expired certificate"` comes last is quoted around that part."""
+    whose `error="tls: expired certificate"` comes last is quoted around that part, and a
+    traceback by its first line and the exception it ends with."""
+    lines = [ln.strip() for ln in example.splitlines() if ln.strip()]
+    if len(lines) > 2:
+        head, last = _short(lines[0], 50), lines[-1]
+        return f"{head} … {_short(last, max(40, n - len(head) - 3))}"
     text = " ".join(example.split())
     if len(text) <= n:
         return text

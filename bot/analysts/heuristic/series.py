@@ -124,6 +124,41 @@ def episodes(values: list[float], first: Shift, *, max_gap: int = 15, **kwargs) 
     return merged
 
 
+def find_ramp(
+    values: list[float],
+    *,
+    direction: str = "up",
+    z: float = 6.0,
+    baseline_points: int = 30,
+    min_delta: float = 0.0,
+    rel_floor: float = 0.03,
+    abs_floor: float = 0.5,
+    smooth: int = 5,
+    hold: int = 10,
+) -> Shift | None:
+    """A slow climb that `find_shift` misses: measured against where the series *began*.
+
+    A leak that takes memory from 35% to 90% over three hours never steps: against everything
+    before each point, the climb drags the baseline and its spread up with it. Against the first
+    `baseline_points` minutes it is plain. The smoothed series must leave that level by `z`
+    spreads (and `min_delta`) and stay beyond it for `hold` minutes.
+    """
+    n = len(values)
+    if n < baseline_points + hold + smooth:
+        return None
+    sign = 1 if direction == "up" else -1
+    base, spread = robust_stats(values[:baseline_points], rel_floor=rel_floor, abs_floor=abs_floor)
+    limit = max(z * spread, min_delta)
+    smoothed = [statistics.median(values[max(0, i - smooth + 1) : i + 1]) for i in range(n)]
+    for i in range(baseline_points, n - hold + 1):
+        if all(sign * (v - base) > limit for v in smoothed[i : i + hold]):
+            end = next((j for j in range(i + hold, n - 2) if all(sign * (v - base) <= limit / 2 for v in smoothed[j : j + 3])), None)
+            segment = values[i : end if end is not None else n]
+            peak = max(segment) if sign > 0 else min(segment)
+            return Shift(i, end, base, spread, peak, i + segment.index(peak), direction, i)
+    return None
+
+
 def ramp_start(values: list[float], shift: Shift, *, min_baseline: int = 10) -> int:
     """For a gradual climb, the minute it began: the last point before the shift still at baseline.
 
