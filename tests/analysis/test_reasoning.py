@@ -16,7 +16,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.analysts.heuristic.analyst import _literal_pattern, decide, mechanism_scores
-from bot.analysts.heuristic.culprit import Failure, rank, relevance, service_of, vocabulary, words
+from bot.analysts.heuristic.culprit import (
+    Failure,
+    identifiers,
+    rank,
+    relevance,
+    service_of,
+    vocabulary,
+    words,
+)
 from bot.analysts.heuristic.hosts import external_hosts, internal_targets
 from bot.analysts.heuristic.impact import ChangePoint, Impact, NewSignature, assess, follows_traffic
 from bot.analysts.heuristic.mechanisms import BY_KEY, classify, is_access_log, is_symptom
@@ -339,6 +347,9 @@ def test_a_flag_flip_that_turns_on_code_shipped_dark_is_the_trigger():
     assert "turns on what deploy v8.1.0 shipped (product_recs_v3)" in verdict.culprit.reasons[0]
     # the flip at 5% shared the flag too, but nothing moved when it shipped
     assert next(c for c in verdict.candidates if c.deploy.version == "flags-0301a").tie == 0
+    # what links the two is a name a program uses, not hyphenated English
+    assert identifiers("Fix sign-in redirect for read-only users") == set()
+    assert identifiers("rollout newCheckoutFlow and search-v3-ranker") == {"new_checkout_flow", "search_v3_ranker"}
 
 
 def test_in_a_short_history_what_most_commits_talk_about_still_counts():

@@ -355,10 +355,20 @@ def rank(deploys: list[Deploy], failure: Failure) -> tuple[list[Candidate], list
     return sorted(out, key=lambda c: -c.score), late
 
 
+_TOKEN = re.compile(r"[A-Za-z][\w-]*[A-Za-z0-9]")
+
+
 def identifiers(text: str) -> set[str]:
-    """Names made of several parts (home_feed_v2, newCheckoutFlow, search-v3-ranker): a flag's or a setting's."""
-    text = _CAMEL.sub("_", text or "").lower().replace("-", "_")
-    return {w for w in _WORD.findall(text) if "_" in w.strip("_") and len([p for p in w.split("_") if p]) >= 2}
+    """Names a program would use (home_feed_v2, newCheckoutFlow, search-v3-ranker): a flag's or a
+    setting's. Hyphenated English (sign-in, read-only) is not one unless it carries a digit."""
+    out = set()
+    for token in _TOKEN.findall(text or ""):
+        code = "_" in token or _CAMEL.search(token) is not None or ("-" in token and any(c.isdigit() for c in token))
+        if code:
+            name = _CAMEL.sub("_", token).lower().replace("-", "_")
+            if len([p for p in name.split("_") if p]) >= 2:
+                out.add(name)
+    return out
 
 
 def _activations(candidates: list[Candidate]) -> None:
