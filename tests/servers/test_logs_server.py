@@ -208,6 +208,10 @@ async def test_summary_folds_signatures_and_counts_per_minute(server: Any) -> No
     errors = await call(server, "summarize_errors", file="app.log", min_level="ERROR")
     assert all(s["level"] in ("ERROR", "FATAL") for s in errors["signatures"])
     assert any("KeyError: 'currency'" in s["signature"] for s in errors["signatures"])
+    # every level when asked: a load balancer's ordinary lines are signatures too
+    info = await call(server, "summarize_errors", file="app.log", min_level="INFO", limit=100)
+    assert any(s["level"] == "INFO" for s in info["signatures"])
+    assert {s["signature"] for s in errors["signatures"]} <= {s["signature"] for s in info["signatures"]}
 
 
 @pytest.mark.parametrize(

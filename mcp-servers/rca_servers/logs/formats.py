@@ -470,7 +470,8 @@ def _status_field_level(obj: dict[str, Any], keys: Iterable[str]) -> str | None:
 _NOISE_KEYS = {"pid", "hostname", "host", "v", "thread", "thread_name", "threadName", "process",
                "threadId", "threadPriority", "endOfBatch", "loggerFqcn",
                "insertId", "logName", "receiveTimestamp", "resource", "labels", "trace", "spanId",
-               "traceSampled", "sourceLocation", "metadata"}
+               "traceSampled", "sourceLocation", "metadata",
+               "headers"}  # a request's HTTP headers: the host we serve is no callee
 _MAX_EXTRAS = 12
 # a code location (slog's AddSource, a caller object): where the line was logged, not what happened
 _CODE_LOCATION = {"function", "func", "file", "line", "method", "class", "module", "filename", "lineno"}

@@ -618,7 +618,7 @@ class _Summary:
         self.last = ts if self.last is None or ts > self.last else self.last
 
     def levelled(self, e: Entry, ts: float, v: list[int]) -> None:
-        """Count a WARN-or-worse entry in its bucket and fold it into a signature."""
+        """Count a WARN-or-worse entry in its bucket; fold it into a signature at min_level or worse."""
         rank = LEVEL_RANK.get(e.level, 1)
         if rank >= ERROR_RANK:
             v[1] += 1
@@ -670,7 +670,7 @@ def summarize_range(path: str, compressed: bool, name: str, start: int, end: int
                 acc.seen_at(ts)
                 v = acc.bucket(ts)
                 v[0] += 1
-                if LEVEL_RANK.get(e.level, 1) >= WARN_RANK:
+                if LEVEL_RANK.get(e.level, 1) >= min(WARN_RANK, q.min_rank):
                     acc.levelled(e, ts, v)
     return acc.result()
 
