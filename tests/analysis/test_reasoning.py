@@ -15,11 +15,12 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.analysts.heuristic.analyst import _literal_pattern, decide, mechanism_scores
+from bot.analysts.heuristic.analyst import HeuristicAnalyst, _literal_pattern, decide, mechanism_scores
 from bot.analysts.heuristic.culprit import (
     Failure,
     identifiers,
     rank,
+    recovery,
     relevance,
     service_of,
     vocabulary,
@@ -474,6 +475,59 @@ def test_a_traceback_is_quoted_by_its_first_line_and_its_exception():
           "    rows = conn.execute(QUERY)\nsqlalchemy.exc.ObjectNotExecutableError: Not an executable object")
     assert _quote(tb, BY_KEY["code_error"]) == (
         "Exception on /api/slots [GET] … sqlalchemy.exc.ObjectNotExecutableError: Not an executable object")
+
+
+async def test_users_who_vanish_with_no_error_are_explained_by_the_load_balancers_ordinary_lines(tmp_path: Path):
+    # the public certificate expires at minute 120: a third of the traffic is left, nothing is
+    # logged at WARN or worse; the load balancer's handshake failures, a few an hour from
+    # scanners before, run at dozens a minute
+    rng = random.Random(8)
+    points, lb = [], []
+    for i in range(180):
+        t = T0 + timedelta(minutes=i)
+        points.append({"timestamp": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "cpu_usage": 30 + rng.random(),
+                       "memory_usage": 50 + rng.random(), "error_rate": 0.05 + rng.random() * 0.05,
+                       "response_time_ms": 80 + rng.random() * 5, "request_rate": (1200 if i < 120 else 400) + rng.random() * 20})
+        for k in range(6):
+            lb.append(f"{t + timedelta(seconds=10 * k):%Y-%m-%dT%H:%M:%S}+00:00 lb-1 haproxy[2211]: 10.1.2.3:4{k} "
+                      f"[x] https-in~ api/api-1 0/0/1/53/54 200 6421 \"GET /v1/refills HTTP/1.1\"")
+        for k in range(40 if i >= 120 else (1 if i % 20 == 0 else 0)):
+            lb.append(f"{t + timedelta(seconds=k):%Y-%m-%dT%H:%M:%S}+00:00 lb-1 haproxy[2211]: 31.199.1.{k}:5{k} "
+                      "[x] https-in/1: SSL handshake failure")
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "syslog").write_text("\n".join(sorted(lb)) + "\n")
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "metrics.json").write_text(json.dumps({"service": "refills-api", "metrics": points}))
+    (tmp_path / "git").mkdir()
+    (tmp_path / "git" / "recent_commits.json").write_text(json.dumps({"commits": [
+        {"hash": "a1b2c3d4e5", "message": "Upgrade fastify to 4.27.0", "timestamp": "2026-03-01T09:00:00Z",
+         "files_changed": ["package.json"], "author": "x"}],
+        "deployments": [{"version": "v2.15.0", "deployed_at": "2026-03-01T09:10:00Z", "status": "success",
+                         "commits": ["a1b2c3d4e5"]}]}))
+    async with Engine(apply_data_dir(bundled_servers(), tmp_path), HeuristicAnalyst()) as engine:
+        report = await engine.investigate("patient app traffic fell off a cliff")
+    assert report.incident_detected and report.root_cause.trigger.type == "none"
+    assert "TLS certificate" in report.root_cause.description and "SSL handshake failure" in report.root_cause.description
+    assert any(c.tool == "summarize_errors" and c.arguments.get("min_level") == "INFO" for c in report.tool_calls)
+
+
+def test_a_rollback_the_impact_outlived_by_ten_minutes_did_not_end_it():
+    d = Deploy("v5.3.0", at(0), "rolled_back", [])
+    f = failure("dns", 2, ["no such host"])
+    f.impact_end = at(28)
+    assert recovery(d, at(18), f)[0] < 1.0
+    f.impact_end = at(21)
+    assert recovery(d, at(18), f)[0] == 1.0
+
+
+def test_with_no_two_sources_agreeing_the_error_rate_dates_the_impact():
+    # latency creeps over its bar at about minute 92, the error rate steps up at 104; no logs
+    rng = random.Random(17)
+    obs = series_obs([600 + rng.gauss(0, 10) for _ in range(150)])
+    for i, p in enumerate(obs.metric_points):
+        p["response_time_ms"] = 60 + max(0, i - 60) * 3.5 + rng.gauss(0, 2)
+        p["error_rate"] = 0.05 if i < 104 else 12.0
+    assert assess(obs).onset == at(104)
 
 
 # ------------------------------------------------------------------------------------ honest reporting

@@ -21,10 +21,10 @@ from bot.analysts.heuristic import narrative
 from bot.analysts.heuristic.culprit import Candidate, Deploy, Failure, paths_in, rank, vocabulary
 from bot.analysts.heuristic.hosts import external_hosts
 from bot.analysts.heuristic.impact import Impact, NewSignature, assess
-from bot.analysts.heuristic.mechanisms import BY_KEY
+from bot.analysts.heuristic.mechanisms import BY_KEY, classify, is_symptom
 from bot.analysts.heuristic.neighbours import MECHANISMS as DB_MECHANISMS
 from bot.analysts.heuristic.neighbours import Neighbour, other_clients, roles_in
-from bot.analysts.heuristic.observe import Observations, gather
+from bot.analysts.heuristic.observe import Observations, gather, lines_of_every_level
 from bot.analysts.heuristic.spread import Concentration, where_failing
 from bot.engine.report import Report, Trigger
 from bot.engine.session import ToolSession
@@ -61,9 +61,38 @@ class HeuristicAnalyst:
             return narrative.no_incident(incident, obs, impact, self.name, _quiet_confidence(obs))
         concentration = await where_failing(tools, impact)
         verdict = decide(obs, impact, concentration)
+        if verdict.mechanism is None and await _look_below_warnings(tools, obs, impact):
+            impact = assess(obs)
+            verdict = decide(obs, impact, concentration)
         await _look_for_neighbour(tools, obs, impact, verdict)
         examples = await _confirm(tools, obs, impact, verdict)
         return narrative.incident(incident, obs, impact, verdict, examples, self.name)
+
+
+async def _look_below_warnings(tools: ToolSession, obs: Observations, impact: Impact) -> bool:
+    """Nothing at WARN or worse explains it (users vanish, no error is logged): look at lines of
+    every level around the onset for one that names a failure mode and surged with the impact,
+    as an SRE reads the load balancer's ordinary lines. Adds them to the observations."""
+    if impact.onset is None:
+        return False
+    onset = impact.onset
+    until = min(impact.end or onset + timedelta(minutes=30), onset + timedelta(minutes=30))
+    known = {s.text for s in obs.signatures}
+    found = [
+        s for s in await lines_of_every_level(tools, onset - timedelta(hours=1), until)
+        if s.text not in known and _surged_at(s, onset)
+        and classify(s.text, s.component, s.example) and not is_symptom(s.text, s.component, s.example)
+    ]
+    obs.signatures += found
+    return bool(found)
+
+
+def _surged_at(s, onset: datetime) -> bool:
+    """Several times its usual rate from the onset on (a few scanners' handshake failures a minute
+    before, hundreds after), not merely present: every line is 'new' in a window that starts late."""
+    before = sum(n for t, n in s.per_minute if onset - timedelta(minutes=60) <= t < onset - timedelta(minutes=5))
+    after = sum(n for t, n in s.per_minute if onset - timedelta(minutes=1) <= t < onset + timedelta(minutes=15))
+    return after / 16 >= max(3.0, 5 * before / 55)
 
 
 async def _look_for_neighbour(tools: ToolSession, obs: Observations, impact: Impact, v: Verdict) -> None:

@@ -307,8 +307,10 @@ def recovery(deploy: Deploy, rollback_at: datetime | None, failure: Failure) -> 
     if not deploy.was_rolled_back:
         return 0.0, []
     if rollback_at and failure.impact_end:
-        gap = abs((failure.impact_end - rollback_at).total_seconds()) / 60
-        if gap <= 10:
+        # the impact ends as the old version takes traffic again: within a few minutes after the
+        # rollback, not ten minutes on (the rollback did not fix it) nor before it
+        gap = (failure.impact_end - rollback_at).total_seconds() / 60
+        if -1 <= gap <= 6:
             return 1.0, [f"it was rolled back at {rollback_at:%H:%M} and the impact ended {_human(failure.impact_end - rollback_at)} later"]
     return 0.3, ["it was rolled back"]
 

@@ -358,7 +358,8 @@ CONFIRM_S = 360  # two sources that see the same start
 
 
 def _consensus_onset(shifts: list[MetricShift]) -> datetime:
-    """The earliest impact start that another source confirms within a few minutes; else the earliest.
+    """The earliest impact start that another source confirms within a few minutes; else the
+    error rate's (or the logged errors'); else the earliest.
 
     An impact starts when a metric crosses the bar for user impact, not at the foot of the
     slow climb before it (latency creeping up 60 ms while a queue fills is a first sign, and
@@ -371,7 +372,9 @@ def _consensus_onset(shifts: list[MetricShift]) -> datetime:
                   if j != i and abs((o.impact_start - m.impact_start).total_seconds()) <= CONFIRM_S]
         if others:
             return m.impact_start
-    return shifts[0].impact_start
+    # no two sources agree: failing requests are the plainer impact than latency that crept over a bar
+    errors = [m for m in shifts if m.metric in ("error_rate", "log_errors_per_min")]
+    return (errors or shifts)[0].impact_start
 
 
 def _refine_with_logs(onset: datetime, new: list[NewSignature]) -> datetime:

@@ -268,6 +268,20 @@ def merge_families(signatures: list[Signature]) -> list[Signature]:
     return sorted(out, key=lambda s: -s.count)
 
 
+async def lines_of_every_level(tools: ToolSession, since: datetime, until: datetime) -> list[Signature]:
+    """Signatures of every level in a window: what a load balancer or a proxy logs as ordinary
+    lines (`SSL handshake failure` at no level) when users stop getting through."""
+    if not tools.has("summarize_errors"):
+        return []
+    result = await tools.call("summarize_errors", {
+        "file": "*", "min_level": "INFO", "limit": 100,
+        "since": since.isoformat().replace("+00:00", "Z"), "until": until.isoformat().replace("+00:00", "Z"),
+    })
+    if not result.ok or not isinstance(result.data, dict):
+        return []
+    return [_signature(s) for s in result.data.get("signatures", []) if isinstance(s, dict)]
+
+
 def _signature(s: dict[str, Any]) -> Signature:
     per_minute = []
     for item in s.get("per_minute", []) or []:
