@@ -530,6 +530,46 @@ def test_with_no_two_sources_agreeing_the_error_rate_dates_the_impact():
     assert assess(obs).onset == at(104)
 
 
+def test_requests_timing_out_are_explained_by_what_they_waited_on():
+    obs = quiet_then('idv request failed check=chk_<id> latency_ms=<n> error="Post https://api.idv.example/v3/checks: '
+                     'context deadline exceeded"', "idv.client", [])
+    for text, comp in (("WORKER TIMEOUT (pid:<n>) request_id=<id>", "gunicorn.error"),
+                       ("verification step timed out after <dur> application=app_<id>", "onboarding.steps")):
+        obs.signatures.append(Signature(text, "ERROR", comp, 900, at(90), at(119),
+                                        [(at(i), 30) for i in range(90, 120)], text))
+    verdict = decide(obs, assess(obs))
+    assert verdict.mechanism == "upstream" and verdict.trigger.type == "none"
+
+
+def test_translations_and_copy_cannot_make_a_backend_fail():
+    f = failure("rate_limited", 60, ["rate lookup failed status=<n> err=\"<n> Too Many Requests\""])
+    message = "Copy: rephrase the 'rate locked' tooltip"
+    rel, _, _, _, touches = relevance(deploy("v2.9.1", 55, message, ["web/i18n/en.json", "web/locales/de/messages.po"]), f)
+    as_code = relevance(deploy("v2.9.1", 55, message, ["quotes/rates.py"]), f)
+    assert not touches and as_code[4] and rel <= 0.3 * as_code[0] + 1e-9
+
+
+def test_a_change_to_how_the_db_layer_holds_connections_is_pool_territory():
+    f = failure("db_pool", 60, ["QueuePool limit of size <n> overflow <n> reached, connection timed out"])
+    _, territory, _, reasons, touches = relevance(deploy(
+        "v9.4.0", 0, "Reconciliation report: stream rows instead of building the whole file",
+        ["ledger/recon/report.py", "ledger/db/session.py"]), f)
+    assert touches and territory >= 0.6 and "ledger/db/session.py" in reasons[-1]
+
+
+def test_cache_misses_that_came_first_explain_the_providers_throttling():
+    assert top(classify("cache miss pair=USD-MXN req=<id>", "quotes.cache")) == "cache"
+    obs = quiet_then('rate lookup failed pair=USD-MXN status=<n> err="<n> Too Many Requests"', "quotes.provider", [
+        deploy("v2.9.0", 38, "Quotes: tighten freshness window", ["config/cache.yaml", "quotes/cache.py"]),
+        deploy("v2.9.1", 83, "Docs: list supported corridors", ["README.md"]),
+    ])
+    miss = "cache miss pair=USD-MXN req=<id>"
+    obs.signatures.append(Signature(miss, "WARN", "quotes.cache", 900, at(90), at(119),
+                                    [(at(i), 30) for i in range(90, 120)], miss))
+    verdict = decide(obs, assess(obs))
+    assert verdict.mechanism == "cache" and verdict.trigger.ref == "v2.9.0"
+
+
 # ------------------------------------------------------------------------------------ honest reporting
 
 

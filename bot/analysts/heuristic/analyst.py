@@ -211,6 +211,12 @@ def _explained_away(scores: Counter[str], impact: Impact, surge: float | None) -
                 damped.add(other)
     for key in damped:
         scores[key] *= 0.25
+    # 'requests time out' only says they were slow; a reading that says what they waited on (a
+    # vendor's calls failing, a pool, a lock) and carries half its weight is the explanation
+    named = max((v for k, v in scores.items() if BY_KEY[k].tier != "generic"), default=0.0)
+    for key in [k for k in scores if BY_KEY[k].tier == "generic"]:
+        if named >= 0.5 * scores[key]:
+            scores[key] *= 0.5
 
 
 def _traffic_surge(impact: Impact) -> float | None:

@@ -247,13 +247,14 @@ def _label(mechanism: str) -> str:
 
 
 def _only_inert_files(files: Iterable[str]) -> bool:
-    """Docs, tests, dev tooling and static assets cannot make a backend fail."""
+    """Docs, tests, dev tooling, translations and static assets cannot make a backend fail."""
     files = [f.lower() for f in files]
     if not files:
         return False
     inert = re.compile(
         r"(?:^|/)(?:readme|changelog|license|docs?/|tests?/|test_|.*_test\.|.*\.md$|requirements-dev|\.github/)"
-        r"|\.(?:css|scss|sass|less|svg|png|jpe?g|gif|ico|woff2?)$"
+        r"|(?:^|/)(?:i18n|l10n|locales?|translations?)/"  # the words users read, not what the server does
+        r"|\.(?:css|scss|sass|less|svg|png|jpe?g|gif|ico|woff2?|po|mo)$"
     )
     return all(inert.search(f) for f in files)
 

@@ -77,7 +77,11 @@ MECHANISMS: tuple[Mechanism, ...] = (
         ),
         {"response_time_ms": "up", "error_rate": "up"},
         ("pool", "connection", "connections", "database", "db", "datasource", "max_connections", "pool_size",
-         "maxpoolsize", "hikari", "pgbouncer", "sqlalchemy"),
+         "maxpoolsize", "hikari", "pgbouncer", "sqlalchemy",
+         "stream", "streaming", "cursor"),  # what holds a connection for longer: a streamed result, a cursor
+        # where connections are opened, held and given back: the db layer's session or engine
+        change_files=(r"(?:^|/)(?:db|database)/[\w./-]*(?:session|engine|pool|connection|conn)\w*\.\w+$",
+                      r"(?:^|/)\w*(?:datasource|connection_?pool|db_?pool)\w*\.\w+$"),
         explains=("db_overload",),
         explain="requests wait for a free database connection, time out and fail",
         fixes_if_change=(
@@ -351,6 +355,30 @@ MECHANISMS: tuple[Mechanism, ...] = (
         fixes=(
             "Scale the consumers out (up to the partition count) and find the slow step in message handling.",
             "Alert on consumer lag (messages and seconds behind), not only on the errors it eventually causes.",
+        ),
+    ),
+    Mechanism(
+        "cache",
+        "a collapse of the cache hit ratio (requests miss the cache and fall through to what it protects)",
+        (r"cache miss(?:es)?\b", r"cache[- ]?(?:hit )?ratio", r"hit ratio", r"cache stampede", r"cold cache",
+         r"cache (?:expired|expiry|evict\w*)", r"thundering herd", r"dogpile"),
+        {},
+        ("cache", "caching", "cached", "ttl", "expiry", "expire", "expires", "freshness", "stale", "evict",
+         "eviction", "key", "keys", "prefix", "namespace", "warm", "warmup", "invalidate", "invalidation"),
+        territory="what the cache keeps and for how long (keys, TTLs, eviction)",
+        explains=("rate_limited", "db_overload", "db_pool", "upstream", "timeout", "capacity", "cpu"),
+        explain="requests that the cache used to answer go to the database or the provider behind it, which "
+                "cannot carry the full load",
+        fixes_if_change=(
+            "Roll back {ref} ({commit}) to restore the previous cache keys / TTL; the hit ratio should recover as "
+            "the cache refills.",
+            "Before re-shipping a key or TTL change, warm the new keys and stagger expiries so misses do not arrive "
+            "at once.",
+        ),
+        fixes=(
+            "Find why entries stopped being hits (expiry, eviction under memory pressure, a key change) and warm the "
+            "cache; shield the backend with request coalescing meanwhile.",
+            "Alert on the cache hit ratio, not only on the errors behind it.",
         ),
     ),
     Mechanism(
