@@ -518,6 +518,10 @@ def test_a_rollback_the_impact_outlived_by_ten_minutes_did_not_end_it():
     assert recovery(d, at(18), f)[0] < 1.0
     f.impact_end = at(21)
     assert recovery(d, at(18), f)[0] == 1.0
+    # the failure went on 40 minutes after the old version was back: the rollback cleared it
+    f.impact_end = at(58)
+    score, reasons = recovery(d, at(18), f)
+    assert score < 0 and "yet the failure went on for 40 min after" in reasons[0]
 
 
 def test_with_no_two_sources_agreeing_the_error_rate_dates_the_impact():
@@ -568,6 +572,34 @@ def test_cache_misses_that_came_first_explain_the_providers_throttling():
                                     [(at(i), 30) for i in range(90, 120)], miss))
     verdict = decide(obs, assess(obs))
     assert verdict.mechanism == "cache" and verdict.trigger.ref == "v2.9.0"
+
+
+def test_an_error_never_seen_before_that_appears_with_the_impact_counts_however_few():
+    # an hourly sync's three tracebacks at the onset, naming the file one deploy changed; the
+    # failures they cause (no fare table) name no mechanism
+    obs = quiet_then("cannot price journey <id>: no fare table loaded for operator <str>", "fares.search", [
+        deploy("v8.4.0", 77, "Parse operator fare feeds with the streaming CSV reader", ["fares/sync/operator_feed.py"]),
+        deploy("v8.4.1", 85, "Station search: match fuzzy names", ["fares/stations/search.py"]),
+    ])
+    tb = 'Traceback (most recent call last): File "fares/sync/operator_feed.py", line <n>, in parse_row ValueError: <str>'
+    obs.signatures.append(Signature(tb, "ERROR", "fares.sync", 3, at(90), at(90), [(at(90), 3)], tb))
+    verdict = decide(obs, assess(obs))
+    assert any(n.sig.text == tb for n in verdict.cause_signatures)
+    assert verdict.trigger.ref == "v8.4.0"
+
+
+def test_more_threads_per_worker_than_the_pool_has_connections_is_pool_territory():
+    f = failure("db_pool", 60, ["sqlalchemy.exc.TimeoutError: QueuePool limit of size <n> overflow <n> reached"])
+    _, territory, _, _, touches = relevance(
+        deploy("v5.9.0", 47, "Serve tracking pages with 16 threads per gunicorn worker", ["deploy/gunicorn.conf.py"]), f)
+    assert touches and territory >= 0.6
+
+
+def test_one_failed_request_a_minute_at_nights_traffic_is_not_an_outage():
+    rng = random.Random(3)
+    traffic = [95 + rng.gauss(0, 3) for _ in range(120)]
+    errors = [1.08 if i in (95, 96, 97, 98) else 0.0 for i in range(120)]  # one of ~95 requests
+    assert not assess(series_obs(traffic, errors)).detected
 
 
 # ------------------------------------------------------------------------------------ honest reporting

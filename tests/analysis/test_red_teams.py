@@ -20,7 +20,7 @@ import pytest
 from bot.scenarios import investigate_dir, scenario_dirs, shared_dir
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-TEAMS = ("gen_blind", "gen_redteam3", "gen_redteam4", "gen_redteam5")
+TEAMS = ("gen_blind", "gen_redteam3", "gen_redteam4", "gen_redteam5", "gen_redteam6")
 CONCURRENCY = 4
 # what is still missed, and why it stays: the onset of a latency creep with no step lands 3 minutes
 # outside the red team's 15-minute band (08:36 against 08:03-08:33); moving it would undo the rule
@@ -61,7 +61,7 @@ def verdicts(tmp_path_factory) -> dict[tuple[str, str], dict[str, str]]:
 
 def test_every_red_team_incident_is_judged(verdicts):
     assert {team for team, _ in verdicts} == set(TEAMS)
-    assert len(verdicts) >= 45
+    assert len(verdicts) >= 57
 
 
 def test_red_team_incidents_score_full_but_for_the_known_misses(verdicts):

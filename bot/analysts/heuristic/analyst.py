@@ -282,6 +282,7 @@ def _failure(obs: Observations, impact: Impact, mechanism: str | None, cause: li
         first_sign_what=v.first_sign_what,
         subjects=subjects,
         by_metrics=said < 1.0,
+        data_end=obs.end,
     )
 
 
@@ -298,6 +299,8 @@ def _accept(candidates: list[Candidate], prior: str, outside: bool = False) -> C
     best = candidates[0]
     if best.recovery >= 1.0 and best.relevance >= 0.2:
         return best  # rolled back and the impact ended with it
+    if best.recovery < 0:
+        return None  # rolled back and the failure went on: the rollback cleared it
     if outside and not best.touches and not (best.tie >= 0.85 and best.relevance >= 0.8):
         return None  # unless it talks about the failing thing and shipped right as it began
     evidence = min(best.relevance, 3.0) + best.tie_evidence

@@ -104,6 +104,7 @@ class Failure:
     external_hosts: set[str] = field(default_factory=set)
     subjects: str = ""  # the failing lines' text, to see which of our services they name
     by_metrics: bool = False  # the mechanism was read from the metrics alone: no line shows it
+    data_end: datetime | None = None  # the last minute of data: an impact with no end lasts at least this long
 
     @property
     def words(self) -> set[str]:
@@ -313,6 +314,12 @@ def recovery(deploy: Deploy, rollback_at: datetime | None, failure: Failure) -> 
         gap = (failure.impact_end - rollback_at).total_seconds() / 60
         if -1 <= gap <= 6:
             return 1.0, [f"it was rolled back at {rollback_at:%H:%M} and the impact ended {_human(failure.impact_end - rollback_at)} later"]
+    if rollback_at and rollback_at >= failure.onset:
+        # the rollback tested it: the failure going on well after the old version was back clears it
+        last = failure.impact_end or failure.data_end
+        if last is not None and last - rollback_at > timedelta(minutes=10):
+            return -1.0, [f"it was rolled back at {rollback_at:%H:%M}, yet the failure went on for "
+                          f"{_human(last - rollback_at)} after"]
     return 0.3, ["it was rolled back"]
 
 

@@ -115,6 +115,8 @@ LEADING_METRICS = (
     Spec("cpu_usage", "up", 6.0, 0.08, 1.0, lambda base: max(15.0, 0.5 * base)),
     Spec("request_rate", "up", 6.0, 0.08, 1.0, lambda base: 0.5 * base),
 )
+# an error rate that never means more failed requests a minute than this is noise, not an outage
+MIN_FAILED_PER_MIN = 2.0
 # resources that leak: a slow climb over hours is a shift too, measured from where they began
 RAMPING = ("memory_usage",)
 # episodes of one impact that come back within this many minutes are one incident
@@ -216,8 +218,21 @@ def _log_error_shift(obs: Observations) -> MetricShift | None:
     )
 
 
+def _a_request_a_minute(m: MetricShift, obs: Observations) -> bool:
+    """An error rate 'shift' that is one failed request a minute at night's traffic (1% of 95)."""
+    if m.metric != "error_rate":
+        return False
+    rates, traffic = obs.filled("error_rate"), obs.filled("request_rate")
+    if rates is None or traffic is None:
+        return False
+    start = m.shift.start_index
+    stop = m.shift.end_index if m.shift.end_index is not None else len(rates)
+    excess = [(rates[i] - m.baseline) * traffic[i] / 100 for i in range(start, stop)]
+    return bool(excess) and max(excess) < MIN_FAILED_PER_MIN
+
+
 def assess(obs: Observations) -> Impact:
-    shifts = _shifts(obs, IMPACT_METRICS, merge=True)
+    shifts = [m for m in _shifts(obs, IMPACT_METRICS, merge=True) if not _a_request_a_minute(m, obs)]
     shifts += _confirmed_by_server(obs, shifts)
     leading = [_dated_by_server(m, obs) for m in _shifts(obs, LEADING_METRICS)]
     leading = [m for m in leading if not (m.metric == "cpu_usage" and follows_traffic(obs, m.start))]
@@ -403,6 +418,13 @@ def _refine_with_logs(onset: datetime, new: list[NewSignature]) -> datetime:
     return onset
 
 
+def _first_at(s: Signature, onset: datetime, data_start: datetime) -> bool:
+    """An error first seen within minutes of the onset, after at least half an hour without it."""
+    return (s.level in ("ERROR", "FATAL") and s.count >= 2 and s.first_seen is not None
+            and s.first_seen - data_start >= timedelta(minutes=30)
+            and abs(s.first_seen - onset) <= timedelta(minutes=5))
+
+
 def new_signatures(obs: Observations, onset: datetime, end: datetime | None) -> list[NewSignature]:
     """Signatures that appeared or surged in the data, each dated by its own change point.
 
@@ -421,6 +443,13 @@ def new_signatures(obs: Observations, onset: datetime, end: datetime | None) -> 
         series = minute_series([(t, c) for t, c in s.per_minute], data_start, stop)
         step = count_change(series)
         if step is None or not step.significant():
+            if _first_at(s, onset, data_start):
+                # too few to be a step, but an error never seen in the hours before that appears as
+                # the impact begins (an hourly job's three tracebacks) is part of the story
+                began = s.first_seen.replace(second=0, microsecond=0)
+                during = int(sum(c for t, c in s.per_minute if t <= stop))
+                out.append(NewSignature(s, 0, during, classify(s.text, s.component, s.example),
+                                        is_symptom(s.text, s.component, s.example), began))
             continue
         began = data_start + timedelta(minutes=step.index)
         during = int(step.after)

@@ -78,7 +78,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
         {"response_time_ms": "up", "error_rate": "up"},
         ("pool", "connection", "connections", "database", "db", "datasource", "max_connections", "pool_size",
          "maxpoolsize", "hikari", "pgbouncer", "sqlalchemy",
-         "stream", "streaming", "cursor"),  # what holds a connection for longer: a streamed result, a cursor
+         "stream", "streaming", "cursor",  # what holds a connection for longer: a streamed result, a cursor
+         "thread", "threads", "concurrency", "gunicorn", "puma", "uwsgi"),  # more holders than the pool has room for
         # where connections are opened, held and given back: the db layer's session or engine
         change_files=(r"(?:^|/)(?:db|database)/[\w./-]*(?:session|engine|pool|connection|conn)\w*\.\w+$",
                       r"(?:^|/)\w*(?:datasource|connection_?pool|db_?pool)\w*\.\w+$"),

@@ -497,6 +497,8 @@ def _why_not(x, v: Verdict) -> str:
     what = _changed(x)
     mechanism = BY_KEY[v.mechanism] if v.mechanism else None
     mech = mechanism.label.split(" (")[0] if mechanism else "the failure"
+    if x.recovery < 0:  # the rollback tested it
+        return f"its changes ({what}) are related, but {x.reasons[-1]}"
     if (mechanism is not None and mechanism.external and mechanism.territory and not x.touches
             and x.relevance >= 0.3 and x.tie >= 0.3):
         return f"its changes ({what}) share words with the failing lines, but change nothing about {mechanism.territory}"
