@@ -18,7 +18,6 @@ truth.json (scorer only; onset is when user impact begins in the data).
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import math
@@ -1923,35 +1922,7 @@ def mobile_bff_flag_ramp() -> dict[str, bytes]:
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("names", nargs="*")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    ap.add_argument("--list", action="store_true")
-    args = ap.parse_args(argv)
-    if args.list:
-        for name, (what, _fn) in BLIND.items():
-            print(f"{name:36s} {what}")
-        return 0
-    unknown = [n for n in args.names if n not in BLIND]
-    if unknown:
-        print(f"unknown: {', '.join(unknown)}", file=sys.stderr)
-        return 2
-    total = 0
-    for name in args.names or list(BLIND):
-        d = args.out / name
-        files = BLIND[name][1]()
-        if d.exists():
-            for p in sorted(d.rglob("*"), reverse=True):
-                if p.is_file() and str(p.relative_to(d)) not in files:
-                    p.unlink()
-        for rel, data in files.items():
-            p = d / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_bytes(data)
-            total += len(data)
-        print(f"{name}: {len(files)} files, {sum(len(v) for v in files.values()) / 1e6:.2f} MB")
-    print(f"wrote {total / 1e6:.2f} MB under {args.out}")
-    return 0
+    return gen_data.run_registry(argv, BLIND, DEFAULT_OUT, __doc__)
 
 
 if __name__ == "__main__":

@@ -1530,6 +1530,44 @@ def stale_files(which: str, out: dict[Path, bytes]) -> list[Path]:
     return stale
 
 
+def run_registry(argv: list[str], registry: dict, default_out: Path, doc: str | None) -> int:
+    """The command line every incident generator shares: `NAME ... --out DIR`, `--list`.
+
+    `registry` maps a name to (one line on it, a function returning {relative path: bytes}).
+    Files a previous run left in an incident's directory that it no longer writes are removed.
+    """
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("names", nargs="*")
+    ap.add_argument("--out", type=Path, default=default_out)
+    ap.add_argument("--list", action="store_true")
+    args = ap.parse_args(argv)
+    if args.list:
+        width = max(map(len, registry), default=0) + 2
+        for name, (what, _fn) in registry.items():
+            print(f"{name:{width}s} {what}")
+        return 0
+    unknown = [n for n in args.names if n not in registry]
+    if unknown:
+        print(f"unknown: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    total = 0
+    for name in args.names or list(registry):
+        d = args.out / name
+        files = registry[name][1]()
+        if d.exists():
+            for p in sorted(d.rglob("*"), reverse=True):
+                if p.is_file() and str(p.relative_to(d)) not in files:
+                    p.unlink()
+        for rel, data in files.items():
+            p = d / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data)
+            total += len(data)
+        print(f"{name}: {len(files)} files, {sum(len(v) for v in files.values()) / 1e6:.2f} MB")
+    print(f"wrote {total / 1e6:.2f} MB under {args.out}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("which", nargs="?", default="all", choices=["all", "demo", "scenarios"])

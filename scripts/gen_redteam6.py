@@ -25,7 +25,6 @@ truth.json (scorer only; onset is when user impact begins in the data, UTC like 
 
 from __future__ import annotations
 
-import argparse
 import math
 import random
 import sys
@@ -36,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_blind import Chatter, Eff, Svc, _tail, bundle, level_of, ramp, rollout_share, serve  # noqa: E402
-from gen_data import Sim, at, b36, clamp, hexid, poisson, trend, truth_json  # noqa: E402
+from gen_data import Sim, at, b36, clamp, hexid, poisson, run_registry, trend, truth_json  # noqa: E402
 from gen_redteam3 import after  # noqa: E402
 
 DEFAULT_OUT = Path("/tmp/redteam6")
@@ -1097,35 +1096,7 @@ def subscriptions_proration_zerodiv() -> dict[str, bytes]:
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("names", nargs="*")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    ap.add_argument("--list", action="store_true")
-    args = ap.parse_args(argv)
-    if args.list:
-        for name, (what, _fn) in RT.items():
-            print(f"{name:40s} {what}")
-        return 0
-    unknown = [n for n in args.names if n not in RT]
-    if unknown:
-        print(f"unknown: {', '.join(unknown)}", file=sys.stderr)
-        return 2
-    total = 0
-    for name in args.names or list(RT):
-        d = args.out / name
-        files = RT[name][1]()
-        if d.exists():
-            for p in sorted(d.rglob("*"), reverse=True):
-                if p.is_file() and str(p.relative_to(d)) not in files:
-                    p.unlink()
-        for rel, data in files.items():
-            p = d / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_bytes(data)
-            total += len(data)
-        print(f"{name}: {len(files)} files, {sum(len(v) for v in files.values()) / 1e6:.2f} MB")
-    print(f"wrote {total / 1e6:.2f} MB under {args.out}")
-    return 0
+    return run_registry(argv, RT, DEFAULT_OUT, __doc__)
 
 
 if __name__ == "__main__":
