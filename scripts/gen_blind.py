@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gen_data  # noqa: E402
-from gen_data import Sim, at, clamp, hexid, iso_z, lognorm, poisson, smoothstep, truth_json  # noqa: E402
+from gen_data import Sim, at, clamp, hexid, iso_z, lognorm, poisson, registry, smoothstep, truth_json  # noqa: E402
 
 DEFAULT_OUT = Path("/work/blind")
 
@@ -481,14 +481,7 @@ def bundle(s: Sim, formats: dict[str, object], incident: str, truth: str,
     return out
 
 
-BLIND: dict[str, tuple[str, Callable[[], dict[str, bytes]]]] = {}
-
-
-def blind(name: str, what: str):
-    def register(fn):
-        BLIND[name] = (what, fn)
-        return fn
-    return register
+BLIND, blind = registry()
 
 
 def ramp(i: int, start: int, minutes: float) -> float:

@@ -1530,6 +1530,19 @@ def stale_files(which: str, out: dict[Path, bytes]) -> list[Path]:
     return stale
 
 
+def registry() -> tuple[dict[str, tuple[str, Callable[[], dict[str, bytes]]]], Callable]:
+    """An incident generator's registry and the decorator that fills it: `@incident(name, one line)`."""
+    reg: dict[str, tuple[str, Callable[[], dict[str, bytes]]]] = {}
+
+    def incident(name: str, what: str):
+        def register(fn):
+            reg[name] = (what, fn)
+            return fn
+        return register
+
+    return reg, incident
+
+
 def run_registry(argv: list[str], registry: dict, default_out: Path, doc: str | None) -> int:
     """The command line every incident generator shares: `NAME ... --out DIR`, `--list`.
 

@@ -47,7 +47,7 @@ from gen_blind import (  # noqa: E402
     rollout_share,
     serve,
 )
-from gen_data import Sim, at, clamp, hexid, poisson, smoothstep, truth_json  # noqa: E402
+from gen_data import Sim, at, clamp, hexid, poisson, registry, smoothstep, truth_json  # noqa: E402
 
 DEFAULT_OUT = Path("/tmp/redteam3")
 
@@ -308,14 +308,7 @@ def phi(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
 
-RT: dict[str, tuple[str, Callable[[], dict[str, bytes]]]] = {}
-
-
-def incident(name: str, what: str):
-    def register(fn):
-        RT[name] = (what, fn)
-        return fn
-    return register
+RT, incident = registry()
 
 
 # ==== 1. a 3-hourly backfill shipped 89 minutes earlier starves the API's connection pool at 15:00

@@ -51,7 +51,7 @@ from gen_blind import (  # noqa: E402
     rollout_share,
     serve,
 )
-from gen_data import Sim, at, b36, clamp, hexid, lognorm, poisson, smoothstep, truth_json  # noqa: E402
+from gen_data import Sim, at, b36, clamp, hexid, lognorm, poisson, registry, smoothstep, truth_json  # noqa: E402
 from gen_redteam3 import Pods, after, jd, us  # noqa: E402
 
 DEFAULT_OUT = Path("/tmp/redteam4")
@@ -372,14 +372,7 @@ class TraefikJson:
 # ---- registry
 
 
-RT: dict[str, tuple[str, Callable[[], dict[str, bytes]]]] = {}
-
-
-def incident(name: str, what: str):
-    def register(fn):
-        RT[name] = (what, fn)
-        return fn
-    return register
+RT, incident = registry()
 
 
 def pod_of(rng: random.Random, svc: str) -> str:

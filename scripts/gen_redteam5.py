@@ -50,7 +50,7 @@ from gen_blind import (  # noqa: E402
     rollout_share,
     serve,
 )
-from gen_data import Sim, at, clamp, hexid, iso_z, poisson, smoothstep, truth_json  # noqa: E402
+from gen_data import Sim, at, clamp, hexid, iso_z, poisson, registry, smoothstep, truth_json  # noqa: E402
 from gen_redteam3 import after, jd  # noqa: E402
 
 DEFAULT_OUT = Path("/tmp/redteam5")
@@ -129,14 +129,7 @@ class PlainSeed:
 # ---- small helpers
 
 
-RT: dict[str, tuple[str, Callable[[], dict[str, bytes]]]] = {}
-
-
-def incident(name: str, what: str):
-    def register(fn):
-        RT[name] = (what, fn)
-        return fn
-    return register
+RT, incident = registry()
 
 
 def rid_uuid(r: random.Random) -> str:

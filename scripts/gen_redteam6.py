@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_blind import Chatter, Eff, Svc, _tail, bundle, level_of, ramp, rollout_share, serve  # noqa: E402
-from gen_data import Sim, at, b36, clamp, hexid, poisson, run_registry, trend, truth_json  # noqa: E402
+from gen_data import Sim, at, b36, clamp, hexid, poisson, registry, run_registry, trend, truth_json  # noqa: E402
 from gen_redteam3 import after  # noqa: E402
 
 DEFAULT_OUT = Path("/tmp/redteam6")
@@ -117,14 +117,7 @@ def ms(n: float) -> timedelta:
     return timedelta(milliseconds=n)
 
 
-RT: dict[str, tuple[str, Callable[[], dict[str, bytes]]]] = {}
-
-
-def incident(name: str, what: str):
-    def register(fn):
-        RT[name] = (what, fn)
-        return fn
-    return register
+RT, incident = registry()
 
 
 # ==== 1. the onset is 12 minutes into the data: a time-zone comparison breaks availability

@@ -24,7 +24,7 @@ from bot.analysts.heuristic.impact import Impact, NewSignature, assess
 from bot.analysts.heuristic.mechanisms import BY_KEY, classify, is_symptom
 from bot.analysts.heuristic.neighbours import MECHANISMS as DB_MECHANISMS
 from bot.analysts.heuristic.neighbours import Neighbour, other_clients, roles_in
-from bot.analysts.heuristic.observe import Observations, gather, lines_of_every_level
+from bot.analysts.heuristic.observe import Observations, gather, iso_z, lines_of_every_level
 from bot.analysts.heuristic.spread import Concentration, where_failing
 from bot.engine.report import Report, Trigger
 from bot.engine.session import ToolSession
@@ -374,7 +374,7 @@ async def _confirm(tools: ToolSession, obs: Observations, impact: Impact, v: Ver
         if not pattern:
             continue
         since = (n.began or impact.onset) - timedelta(minutes=2)
-        args = {"pattern": pattern, "file": "*", "since": since.isoformat().replace("+00:00", "Z"), "limit": 1}
+        args = {"pattern": pattern, "file": "*", "since": iso_z(since), "limit": 1}
         if n.sig.level in ("WARN", "ERROR", "FATAL"):
             args["level"] = n.sig.level  # the failing line, not a 200 that shares its words
         result = await tools.call("search_logs", args)

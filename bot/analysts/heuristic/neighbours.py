@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.analysts.heuristic.impact import Impact
-from bot.analysts.heuristic.observe import parse_ts
+from bot.analysts.heuristic.observe import iso_z, parse_ts
 from bot.engine.session import ToolSession
 
 MECHANISMS = ("db_overload", "db_lock")
@@ -60,9 +60,6 @@ def roles_in(text: str) -> set[str]:
     return out
 
 
-def _iso(t: datetime) -> str:
-    return t.isoformat().replace("+00:00", "Z")
-
 
 async def other_clients(tools: ToolSession, impact: Impact, mechanism: str | None, ours: set[str]) -> Neighbour | None:
     """Another client's heavy work on the database that began just before the impact, if any.
@@ -73,7 +70,7 @@ async def other_clients(tools: ToolSession, impact: Impact, mechanism: str | Non
     if onset is None or mechanism not in MECHANISMS or not tools.has("search_logs"):
         return None
     found = await tools.call("search_logs", {
-        "pattern": HEAVY, "file": "*", "since": _iso(onset - LEAD), "until": _iso(onset + timedelta(minutes=5)),
+        "pattern": HEAVY, "file": "*", "since": iso_z(onset - LEAD), "until": iso_z(onset + timedelta(minutes=5)),
         "limit": 200,
     })
     if not found.ok or not isinstance(found.data, dict):
@@ -95,7 +92,7 @@ async def other_clients(tools: ToolSession, impact: Impact, mechanism: str | Non
     for began, role in candidates:
         before = await tools.call("search_logs", {
             "pattern": rf"\b{re.escape(role)}\b.*(?:{HEAVY})", "file": "*",
-            "since": _iso(onset - HISTORY), "until": _iso(began - timedelta(minutes=1)), "limit": 1,
+            "since": iso_z(onset - HISTORY), "until": iso_z(began - timedelta(minutes=1)), "limit": 1,
         })
         if not before.ok or not isinstance(before.data, dict) or before.data.get("matches"):
             continue  # it works the database every day: not what changed

@@ -30,6 +30,11 @@ def parse_ts(value: Any) -> datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
+def iso_z(t: datetime) -> str:
+    """A time as the tools take it: RFC 3339 in UTC with a Z."""
+    return t.isoformat().replace("+00:00", "Z")
+
+
 @dataclass
 class Commit:
     hash: str
@@ -275,7 +280,7 @@ async def lines_of_every_level(tools: ToolSession, since: datetime, until: datet
         return []
     result = await tools.call("summarize_errors", {
         "file": "*", "min_level": "INFO", "limit": 100,
-        "since": since.isoformat().replace("+00:00", "Z"), "until": until.isoformat().replace("+00:00", "Z"),
+        "since": iso_z(since), "until": iso_z(until),
     })
     if not result.ok or not isinstance(result.data, dict):
         return []

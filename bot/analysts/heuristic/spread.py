@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.analysts.heuristic.impact import Impact
+from bot.analysts.heuristic.observe import iso_z
 from bot.engine.session import ToolSession
 
 # a field naming the machine a line ran on; the value as the logs server renders it (key=value)
@@ -49,9 +50,6 @@ def _values(matches: list, field: str) -> Counter[str]:
     return out
 
 
-def _iso(t: datetime) -> str:
-    return t.isoformat().replace("+00:00", "Z")
-
 
 async def where_failing(tools: ToolSession, impact: Impact) -> Concentration | None:
     """The one node (host, instance) nearly all failing lines come from, if there is one."""
@@ -67,7 +65,7 @@ async def where_failing(tools: ToolSession, impact: Impact) -> Concentration | N
     until = impact.end or onset + timedelta(hours=1)
     failing = await tools.call(
         "search_logs",
-        {"pattern": pattern, "file": "*", "since": _iso(onset), "until": _iso(until), "level": "ERROR", "limit": SAMPLE},
+        {"pattern": pattern, "file": "*", "since": iso_z(onset), "until": iso_z(until), "level": "ERROR", "limit": SAMPLE},
     )
     if not failing.ok or not isinstance(failing.data, dict):
         return None
@@ -80,8 +78,8 @@ async def where_failing(tools: ToolSession, impact: Impact) -> Concentration | N
         return None
     before = await tools.call(
         "search_logs",
-        {"pattern": pattern, "file": "*", "since": _iso(onset - timedelta(hours=3)),
-         "until": _iso(onset - timedelta(minutes=5)), "limit": SAMPLE},
+        {"pattern": pattern, "file": "*", "since": iso_z(onset - timedelta(hours=3)),
+         "until": iso_z(onset - timedelta(minutes=5)), "limit": SAMPLE},
     )
     if not before.ok or not isinstance(before.data, dict):
         return None
